@@ -1,0 +1,8 @@
+"""The JSON API under /api (visitor endpoints in v1; gate endpoints join them later)."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+blueprint = Blueprint("api", __name__, url_prefix="/api")
+
+from registration.api import appointments, openapi, passes, venues  # noqa: E402,F401

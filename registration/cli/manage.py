@@ -1,0 +1,80 @@
+"""`fairgate venue`, `fairgate day`, `fairgate purge`."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from registration.cli.common import parse_date, parse_time, transaction
+from registration.services import operations, purge, venues
+
+
+@click.group("venue")
+def venue_group():
+    """Venues and their gates."""
+
+
+@venue_group.command("set")
+@click.argument("code")
+@click.option("--name-zh", required=True)
+@click.option("--name-en", required=True)
+@click.option("--gate", "gates", multiple=True, help="Gate code, e.g. CNCC-E1 (repeatable).")
+@with_appcontext
+def venue_set(code, name_zh, name_en, gates):
+    """Create or rename a venue."""
+    with transaction():
+        venue = operations.set_venue(code, name_zh, name_en, gates=list(gates))
+    click.echo(f"venue {venue.code}: {venue.name_zh} / {venue.name_en}")
+
+
+@venue_group.command("list")
+@with_appcontext
+def venue_list():
+    """Venues with their days and remaining places."""
+    for venue, days in venues.list_venues_with_days():
+        click.echo(f"{venue.code}\t{venue.name_zh} / {venue.name_en}")
+        for day in days:
+            click.echo(f"  {day.date}  {day.opens:%H:%M}-{day.closes:%H:%M}  "
+                       f"booked {day.booked}/{day.quota}  online left {day.remaining_online}")
+
+
+@click.group("day")
+def day_group():
+    """Fair days: opening hours and quotas."""
+
+
+@day_group.command("set")
+@click.argument("venue")
+@click.argument("day", callback=parse_date)
+@click.option("--quota", type=click.IntRange(min=0), required=True)
+@click.option("--occupancy-limit", type=click.IntRange(min=1))
+@click.option("--walk-in-reserve", type=click.IntRange(min=0))
+@click.option("--opens", callback=parse_time, help="HH:MM")
+@click.option("--closes", callback=parse_time, help="HH:MM")
+@with_appcontext
+def day_set(venue, day, quota, occupancy_limit, walk_in_reserve, opens, closes):
+    """Create or change VENUE's fair day DAY (YYYY-MM-DD)."""
+    with transaction():
+        fair_day = operations.set_day(venue, day, quota=quota, opens=opens, closes=closes,
+                                      occupancy_limit=occupancy_limit,
+                                      walk_in_reserve=walk_in_reserve)
+    click.echo(f"{venue.upper()} {fair_day.date}: quota {fair_day.quota}, booked "
+               f"{fair_day.booked}, reserve {fair_day.walk_in_reserve}, "
+               f"{fair_day.opens:%H:%M}-{fair_day.closes:%H:%M}")
+
+
+@click.command("purge")
+@click.option("--older-than", "older_than", type=click.IntRange(min=0), default=None,
+              help="Days after a fair day (default: FAIRGATE_RETENTION_DAYS).")
+@with_appcontext
+def purge_command(older_than):
+    """Erase identity data of appointments on days older than the retention period."""
+    from datetime import date
+
+    days = current_app.config["RETENTION_DAYS"] if older_than is None else older_than
+    with transaction():
+        count = purge.purge_identity_data(days, today=date.today())
+    click.echo(f"erased identity data of {count} appointment(s) older than {days} day(s)")
+
+
+COMMANDS = (venue_group, day_group, purge_command)

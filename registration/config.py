@@ -1,0 +1,47 @@
+"""Configuration defaults.
+
+Order of precedence (later wins): these defaults -> ``instance/fairgate.cfg`` ->
+``FAIRGATE_*`` environment variables -> the ``config`` mapping given to ``create_app``.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+
+class Defaults:
+    ENV = "development"  # "production" refuses to start without keys on disk
+    SECRET_KEY = None  # taken from the instance key file when unset
+    DATABASE_URL = None  # None: SQLite file in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    JSON_SORT_KEYS = False
+
+    KEY_FILE = "fairgate-keys.json"  # relative to the instance folder unless absolute
+
+    # Consent: the text version a visitor agrees to is recorded with each appointment.
+    CONSENT_VERSION = "2026-09-v1"
+    # How many days after a fair day identity data is kept before `fairgate purge` erases it.
+    RETENTION_DAYS = 30
+    # Fair days can be booked from this many days ahead up to the day itself.
+    BOOKING_HORIZON_DAYS = 60
+    # A delegation booking may hold at most this many members.
+    GROUP_MAX_MEMBERS = 200
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_BOOKING = "20/minute;200/hour"
+    RATELIMIT_LOOKUP = "10/minute;60/hour"
+    RATELIMIT_CANCEL = "10/minute;60/hour"
+
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    WTF_CSRF_TIME_LIMIT = None
+
+    FAIR_NAME_ZH = "中国国际服务贸易交易会"
+    FAIR_NAME_EN = "China International Fair for Trade in Services"

@@ -1,0 +1,119 @@
+"""Venues, their gates, fair days and time slots, with the quota counters."""
+from __future__ import annotations
+
+from datetime import date, time
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gate.i18n import Text
+from registration.models.base import Base
+
+
+class Venue(Base):
+    __tablename__ = "venues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True, nullable=False)
+    name_zh: Mapped[str] = mapped_column(String(100), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(150), nullable=False)
+    timezone: Mapped[str] = mapped_column(String(40), nullable=False, default="Asia/Shanghai")
+    reentry_allowed: Mapped[bool] = mapped_column(nullable=False, default=True)
+
+    gates: Mapped[list["Gate"]] = relationship(back_populates="venue", order_by="Gate.code")
+    days: Mapped[list["FairDay"]] = relationship(
+        back_populates="venue", order_by="FairDay.date"
+    )
+
+    @property
+    def name(self) -> Text:
+        return Text(self.name_zh, self.name_en)
+
+
+class Gate(Base):
+    __tablename__ = "gates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), nullable=False, index=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+
+    venue: Mapped[Venue] = relationship(back_populates="gates")
+
+
+class FairDay(Base):
+    """One venue on one date. ``booked`` counts active appointments (all channels);
+    ``walk_in_booked`` the walk-in share of them, which fills the reserve first."""
+
+    __tablename__ = "fair_days"
+    __table_args__ = (
+        UniqueConstraint("venue_id", "date"),
+        CheckConstraint("quota >= 0", name="quota_not_negative"),
+        CheckConstraint("booked >= 0", name="booked_not_negative"),
+        CheckConstraint("booked <= quota", name="booked_within_quota"),
+        CheckConstraint("walk_in_booked >= 0", name="walk_in_not_negative"),
+        CheckConstraint("walk_in_booked <= booked", name="walk_in_within_booked"),
+        CheckConstraint("walk_in_reserve >= 0", name="reserve_not_negative"),
+        CheckConstraint("walk_in_reserve <= quota", name="reserve_within_quota"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), nullable=False, index=True)
+    date: Mapped[date] = mapped_column(nullable=False, index=True)
+    opens: Mapped[time] = mapped_column(nullable=False)
+    closes: Mapped[time] = mapped_column(nullable=False)
+    quota: Mapped[int] = mapped_column(nullable=False)
+    occupancy_limit: Mapped[int | None] = mapped_column(nullable=True)
+    walk_in_reserve: Mapped[int] = mapped_column(nullable=False, default=0)
+    booking_open: Mapped[bool] = mapped_column(nullable=False, default=True)
+    booked: Mapped[int] = mapped_column(nullable=False, default=0)
+    walk_in_booked: Mapped[int] = mapped_column(nullable=False, default=0)
+
+    venue: Mapped[Venue] = relationship(back_populates="days")
+    slots: Mapped[list["TimeSlot"]] = relationship(
+        back_populates="fair_day", order_by="TimeSlot.starts"
+    )
+
+    @property
+    def online_capacity(self) -> int:
+        return self.quota - self.walk_in_reserve
+
+    @property
+    def remaining(self) -> int:
+        return max(self.quota - self.booked, 0)
+
+    @property
+    def remaining_online(self) -> int:
+        reserve_used = min(self.walk_in_booked, self.walk_in_reserve)
+        return max(self.online_capacity - (self.booked - reserve_used), 0)
+
+
+class TimeSlot(Base):
+    __tablename__ = "time_slots"
+    __table_args__ = (
+        UniqueConstraint("fair_day_id", "code"),
+        CheckConstraint("quota >= 0", name="quota_not_negative"),
+        CheckConstraint("booked >= 0", name="booked_not_negative"),
+        CheckConstraint("booked <= quota", name="booked_within_quota"),
+        CheckConstraint("starts < ends", name="starts_before_ends"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fair_day_id: Mapped[int] = mapped_column(
+        ForeignKey("fair_days.id"), nullable=False, index=True
+    )
+    code: Mapped[str] = mapped_column(String(20), nullable=False)
+    starts: Mapped[time] = mapped_column(nullable=False)
+    ends: Mapped[time] = mapped_column(nullable=False)
+    quota: Mapped[int] = mapped_column(nullable=False)
+    booked: Mapped[int] = mapped_column(nullable=False, default=0)
+
+    fair_day: Mapped[FairDay] = relationship(back_populates="slots")
+
+    @property
+    def remaining(self) -> int:
+        return max(self.quota - self.booked, 0)
+
+    @property
+    def label(self) -> str:
+        return f"{self.starts:%H:%M}–{self.ends:%H:%M}"

@@ -1,0 +1,217 @@
+"""Booking, looking up and cancelling appointments.
+
+The quota rule lives in one conditional UPDATE per counter row: the database checks the
+remaining places and takes one in the same statement, so no interleaving of requests, on
+SQLite or PostgreSQL, can take more places than the quota holds.
+"""
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import case, select, update
+from sqlalchemy.exc import IntegrityError
+
+from gate.documents import Document, DocumentError, parse_document
+from gate.i18n import Text
+from gate.masking import mask_document, mask_name
+from registration.extensions import db
+from registration.models import (
+    Appointment, AppointmentStatus, Channel, Delegation, FairDay, TimeSlot,
+)
+from registration.services import passes
+from registration.services.calendar import utc_now
+from registration.services.errors import Conflict, InvalidInput, NotFound
+from registration.services.identity import vault
+from registration.services.venues import resolve_bookable_day
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a desk
+CODE_LENGTH = 8
+
+QUOTA_FULL = Text("该日预约已满", "This day is fully booked")
+SLOT_FULL = Text("该时段预约已满", "This time slot is fully booked")
+ALREADY_BOOKED = Text("该证件当日已有预约", "This document already has an appointment that day")
+NOT_FOUND = Text("找不到与确认码和证件号码相符的预约",
+                 "No appointment matches this confirmation code and document number")
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Who is booking: a validated document and the personal data that goes with it."""
+
+    document: Document
+    name: str
+    phone: str | None = None
+    email: str | None = None
+    lang: str = "zh"
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    venue: str
+    day: date
+    slot: str | None
+    visitor: Visitor
+    consent: bool
+    consent_version: str
+    channel: Channel = Channel.ONLINE
+
+
+def new_confirmation_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def validate_document(doc_type: str, number: str, country: str | None,
+                      field_prefix: str = "document") -> Document:
+    """Parse a document or raise 422 naming ``document.number`` (or type/country)."""
+    try:
+        return parse_document(doc_type, number, country)
+    except DocumentError as err:
+        raise InvalidInput(f"invalid_document_{err.code}", err.message,
+                           {f"{field_prefix}.{err.field}": err.message}) from None
+
+
+def _take_day_place(fair_day: FairDay, channel: Channel) -> bool:
+    """Atomically take one place of the day's quota; False when none is left."""
+    table = FairDay.__table__
+    if channel is Channel.WALK_IN:
+        condition = table.c.booked < table.c.quota
+        values = {"booked": table.c.booked + 1, "walk_in_booked": table.c.walk_in_booked + 1}
+    else:
+        # Online and group bookings may not touch the part of the reserve walk-ins have not
+        # used yet; walk-ins beyond the reserve share the online pool.
+        reserve_used = case(
+            (table.c.walk_in_booked < table.c.walk_in_reserve, table.c.walk_in_booked),
+            else_=table.c.walk_in_reserve,
+        )
+        condition = (table.c.booked - reserve_used) < (table.c.quota - table.c.walk_in_reserve)
+        values = {"booked": table.c.booked + 1}
+    result = db.session.execute(
+        update(table).where(table.c.id == fair_day.id, condition).values(**values)
+    )
+    return result.rowcount == 1
+
+
+def _take_slot_place(slot: TimeSlot) -> bool:
+    table = TimeSlot.__table__
+    result = db.session.execute(
+        update(table).where(table.c.id == slot.id, table.c.booked < table.c.quota)
+        .values(booked=table.c.booked + 1)
+    )
+    return result.rowcount == 1
+
+
+def _release_places(appointment: Appointment) -> None:
+    day_table = FairDay.__table__
+    values = {"booked": day_table.c.booked - 1}
+    if appointment.channel is Channel.WALK_IN:
+        values["walk_in_booked"] = day_table.c.walk_in_booked - 1
+    db.session.execute(update(day_table).where(day_table.c.id == appointment.fair_day_id)
+                       .values(**values))
+    if appointment.slot_id is not None:
+        slot_table = TimeSlot.__table__
+        db.session.execute(update(slot_table).where(slot_table.c.id == appointment.slot_id)
+                           .values(booked=slot_table.c.booked - 1))
+
+
+def find_active_appointment(document: Document, day: date) -> Appointment | None:
+    return db.session.scalar(
+        select(Appointment).where(
+            Appointment.day == day,
+            Appointment.document_index == vault().blind_index(document),
+            Appointment.status == AppointmentStatus.ACTIVE,
+        )
+    )
+
+
+def book_appointment(request: BookingRequest, *, delegation: Delegation | None = None,
+                     now: datetime | None = None, field_prefix: str = "") -> Appointment:
+    """Book one appointment and issue its pass. The caller commits."""
+    if not request.consent:
+        message = Text("请阅读并同意个人信息处理规则", "Consent to the use of your data is required")
+        raise InvalidInput("consent_required", message, {f"{field_prefix}consent": message})
+    fair_day, slot = resolve_bookable_day(request.venue, request.day, request.slot, now)
+    document = request.visitor.document
+    if find_active_appointment(document, request.day) is not None:
+        raise Conflict("already_booked", ALREADY_BOOKED,
+                       {f"{field_prefix}document.number": ALREADY_BOOKED})
+    if not _take_day_place(fair_day, request.channel):
+        raise Conflict("quota_full", QUOTA_FULL, {f"{field_prefix}date": QUOTA_FULL})
+    if slot is not None and not _take_slot_place(slot):
+        raise Conflict("quota_full", SLOT_FULL, {f"{field_prefix}slot": SLOT_FULL})
+
+    appointment = _new_appointment(request, fair_day, slot, delegation, now)
+    db.session.add(appointment)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another request booked the same document for the same day a moment ago; the
+        # request's rollback returns the place taken above.
+        raise Conflict("already_booked", ALREADY_BOOKED,
+                       {f"{field_prefix}document.number": ALREADY_BOOKED}) from None
+    passes.issue_pass(appointment, document)
+    return appointment
+
+
+def _new_appointment(request: BookingRequest, fair_day: FairDay, slot: TimeSlot | None,
+                     delegation: Delegation | None, now: datetime | None) -> Appointment:
+    visitor, keys = request.visitor, vault()
+    contact = {k: v for k, v in (("phone", visitor.phone), ("email", visitor.email)) if v}
+    return Appointment(
+        code=new_confirmation_code(),
+        fair_day=fair_day,
+        slot=slot,
+        day=fair_day.date,
+        status=AppointmentStatus.ACTIVE,
+        channel=request.channel,
+        delegation=delegation,
+        document_type=visitor.document.type.value,
+        document_index=keys.blind_index(visitor.document),
+        gate_index=keys.gate_index(visitor.document, fair_day.venue.code, fair_day.date),
+        document_ciphertext=keys.encrypt_document(visitor.document),
+        document_masked=mask_document(visitor.document.number),
+        name_ciphertext=keys.encrypt(visitor.name, purpose="name"),
+        name_masked=mask_name(visitor.name),
+        contact_ciphertext=keys.encrypt(contact, purpose="contact") if contact else None,
+        lang=visitor.lang,
+        consent_version=request.consent_version,
+        consented_at=now or utc_now(),
+    )
+
+
+def find_by_code_and_document(code: str, document_number: str) -> Appointment:
+    """The appointment with this code whose document number matches, or 404.
+
+    Both a wrong code and a wrong number give the same answer so the endpoint tells an
+    attacker nothing about which codes exist.
+    """
+    appointment = db.session.scalar(
+        select(Appointment).where(Appointment.code == (code or "").strip().upper())
+    )
+    if appointment is None or appointment.document_ciphertext is None:
+        raise NotFound("appointment_not_found", NOT_FOUND)
+    stored = vault().decrypt_document(appointment.document_ciphertext)
+    if not hmac.compare_digest(_canonical_number(stored, document_number),
+                               stored["number"].encode()):
+        raise NotFound("appointment_not_found", NOT_FOUND)
+    return appointment
+
+
+def _canonical_number(stored: dict, typed: str) -> bytes:
+    try:
+        return parse_document(stored["type"], typed, stored.get("country")).number.encode()
+    except DocumentError:
+        return b""
+
+
+def cancel_appointment(appointment: Appointment, *, now: datetime | None = None) -> Appointment:
+    if appointment.status is AppointmentStatus.CANCELLED:
+        raise Conflict("already_cancelled", Text("该预约已取消", "This appointment is already cancelled"))
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.cancelled_at = now or utc_now()
+    _release_places(appointment)
+    for issued in appointment.passes:
+        passes.revoke_pass(issued, "cancelled", now=now)
+    return appointment

@@ -1,0 +1,86 @@
+"""Operations on venues, fair days and slots (CLI now, staff console later)."""
+from __future__ import annotations
+
+from datetime import date, time
+
+from sqlalchemy import select
+
+from gate.i18n import Text
+from registration.extensions import db
+from registration.models import FairDay, Gate, TimeSlot, Venue
+from registration.services.errors import InvalidInput, NotFound, invalid_field
+
+
+def set_venue(code: str, name_zh: str, name_en: str, timezone: str = "Asia/Shanghai",
+              gates: list[str] | None = None) -> Venue:
+    code = code.strip().upper()
+    if not code.isalnum() or len(code) > 12:
+        raise invalid_field("code", Text("场馆代码只能是 1-12 位字母或数字",
+                                         "A venue code is 1-12 letters or digits"))
+    venue = db.session.scalar(select(Venue).where(Venue.code == code))
+    if venue is None:
+        venue = Venue(code=code, name_zh=name_zh, name_en=name_en, timezone=timezone)
+        db.session.add(venue)
+    else:
+        venue.name_zh, venue.name_en, venue.timezone = name_zh, name_en, timezone
+    for gate_code in gates or []:
+        if db.session.scalar(select(Gate).where(Gate.code == gate_code)) is None:
+            db.session.add(Gate(venue=venue, code=gate_code, name=gate_code))
+    return venue
+
+
+def set_day(venue_code: str, day: date, *, quota: int, opens: time | None = None,
+            closes: time | None = None, occupancy_limit: int | None = None,
+            walk_in_reserve: int | None = None) -> FairDay:
+    """Create or change a venue-day. A quota never goes below what is already booked."""
+    venue = db.session.scalar(select(Venue).where(Venue.code == venue_code.strip().upper()))
+    if venue is None:
+        raise NotFound("venue_not_found", Text("没有这个场馆", "Unknown venue"))
+    if quota < 0 or quota > 1_000_000:
+        raise invalid_field("quota", Text("名额须在 0 到 1000000 之间",
+                                          "The quota must be between 0 and 1,000,000"))
+    if occupancy_limit is not None and occupancy_limit < 1:
+        raise invalid_field("occupancy_limit", Text("瞬时容量须为正数",
+                                                    "The occupancy limit must be positive"))
+    fair_day = db.session.scalar(
+        select(FairDay).where(FairDay.venue_id == venue.id, FairDay.date == day)
+    )
+    if fair_day is None:
+        fair_day = FairDay(venue=venue, date=day, opens=opens or time(9, 0),
+                           closes=closes or time(17, 0), quota=quota, booked=0,
+                           walk_in_booked=0, walk_in_reserve=0)
+        db.session.add(fair_day)
+    elif quota < fair_day.booked:
+        raise InvalidInput("quota_below_booked", Text(
+            f"名额不能少于已预约人数（{fair_day.booked}）",
+            f"The quota cannot go below the {fair_day.booked} places already booked"),
+            {"quota": Text(f"不能少于 {fair_day.booked}", f"At least {fair_day.booked}")})
+    fair_day.quota = quota
+    if opens is not None:
+        fair_day.opens = opens
+    if closes is not None:
+        fair_day.closes = closes
+    if fair_day.opens >= fair_day.closes:
+        raise invalid_field("closes", Text("闭馆时间须晚于开馆时间", "Closing must be after opening"))
+    if occupancy_limit is not None:
+        fair_day.occupancy_limit = occupancy_limit
+    if walk_in_reserve is not None:
+        if not 0 <= walk_in_reserve <= quota:
+            raise invalid_field("walk_in_reserve", Text("现场预留须在 0 到名额之间",
+                                                        "The walk-in reserve must be 0..quota"))
+        fair_day.walk_in_reserve = walk_in_reserve
+    db.session.flush()
+    return fair_day
+
+
+def set_slot(fair_day: FairDay, code: str, starts: time, ends: time, quota: int) -> TimeSlot:
+    slot = next((s for s in fair_day.slots if s.code == code), None)
+    if slot is None:
+        slot = TimeSlot(fair_day=fair_day, code=code, starts=starts, ends=ends, quota=quota,
+                        booked=0)
+        db.session.add(slot)
+    else:
+        if quota < slot.booked:
+            raise invalid_field("quota", Text(f"不能少于 {slot.booked}", f"At least {slot.booked}"))
+        slot.starts, slot.ends, slot.quota = starts, ends, quota
+    return slot

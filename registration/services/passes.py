@@ -1,0 +1,51 @@
+"""Issuing, revoking and publishing passes."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from gate.documents import Document
+from gate.passes import PassKind, new_claims, sign_pass
+from registration.extensions import db
+from registration.models import Appointment, Pass, PassStatus
+from registration.services.calendar import utc_now
+
+
+def key_ring():
+    return current_app.extensions["fairgate.keys"]
+
+
+def issue_pass(appointment: Appointment, document: Document,
+               kind: PassKind = PassKind.visitor, day_count: int = 1) -> Pass:
+    """Sign a new pass for the appointment with the current key."""
+    signing_key = key_ring().current_signing_key
+    claims = new_claims(venue=appointment.fair_day.venue.code, first_day=appointment.day,
+                        document_key=document.key, kind=kind, day_count=day_count)
+    issued = Pass(serial=claims.serial, appointment=appointment, kind=kind.value,
+                  key_id=signing_key.key_id, token=sign_pass(claims, signing_key),
+                  status=PassStatus.ACTIVE)
+    db.session.add(issued)
+    return issued
+
+
+def revoke_pass(issued: Pass, reason: str, *, now: datetime | None = None) -> None:
+    if issued.status is PassStatus.REVOKED:
+        return
+    issued.status = PassStatus.REVOKED
+    issued.revoked_at = now or utc_now()
+    issued.revoke_reason = reason
+
+
+def get_pass(serial: str) -> Pass | None:
+    return db.session.scalar(select(Pass).where(Pass.serial == (serial or "").upper()))
+
+
+def published_keys() -> list[dict]:
+    return [
+        {"key_id": entry.key_id, "algorithm": "Ed25519",
+         "public_key": entry.key.public_bytes(), "created_at": entry.created_at,
+         "active": entry.active}
+        for entry in key_ring().signing_keys
+    ]

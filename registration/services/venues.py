@@ -1,0 +1,74 @@
+"""Reading venues, fair days and availability."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from gate.i18n import Text
+from registration.extensions import db
+from registration.models import FairDay, TimeSlot, Venue
+from registration.services.calendar import venue_now, venue_today
+from registration.services.errors import NotFound, invalid_field
+
+
+def list_venues_with_days(now: datetime | None = None) -> list[tuple[Venue, list[FairDay]]]:
+    """Every venue with its fair days from today on (full days included, not hidden)."""
+    venues = db.session.scalars(
+        select(Venue).options(selectinload(Venue.days).selectinload(FairDay.slots))
+        .order_by(Venue.id)
+    ).all()
+    return [
+        (venue, [d for d in venue.days if d.date >= venue_today(venue, now)])
+        for venue in venues
+    ]
+
+
+def get_venue(code: str) -> Venue | None:
+    return db.session.scalar(select(Venue).where(Venue.code == (code or "").upper()))
+
+
+def get_fair_day(venue_code: str, day: date) -> FairDay:
+    """The venue-day, or 404."""
+    fair_day = db.session.scalar(
+        select(FairDay).join(Venue).where(Venue.code == venue_code.upper(), FairDay.date == day)
+        .options(selectinload(FairDay.slots))
+    )
+    if fair_day is None:
+        raise NotFound("day_not_found", Text("该场馆当日不开放", "This venue is not open on that day"))
+    return fair_day
+
+
+def resolve_bookable_day(venue_code: str, day: date, slot_code: str | None,
+                         now: datetime | None = None) -> tuple[FairDay, TimeSlot | None]:
+    """The venue-day (and slot) a booking names, or 422 naming the bad field."""
+    venue = get_venue(venue_code)
+    if venue is None:
+        raise invalid_field("venue", Text("没有这个场馆", "Unknown venue"), "unknown_venue")
+    today = venue_today(venue, now)
+    if day < today:
+        raise invalid_field("date", Text("该日期已过", "That day is in the past"), "past_day")
+    fair_day = db.session.scalar(
+        select(FairDay).where(FairDay.venue_id == venue.id, FairDay.date == day)
+        .options(selectinload(FairDay.slots))
+    )
+    if fair_day is None or not fair_day.booking_open:
+        raise invalid_field("date", Text("该场馆当日不开放预约", "This day is not open for booking"),
+                            "day_not_open")
+    if day == today and venue_now(venue, now).time() >= fair_day.closes:
+        raise invalid_field("date", Text("今日已闭馆", "The venue has closed for today"),
+                            "day_closed")
+    slot = None
+    if fair_day.slots:
+        if not slot_code:
+            raise invalid_field("slot", Text("请选择入场时段", "Choose an entry time slot"),
+                                "slot_required")
+        slot = next((s for s in fair_day.slots if s.code == slot_code), None)
+        if slot is None:
+            raise invalid_field("slot", Text("没有这个时段", "Unknown time slot"), "unknown_slot")
+    elif slot_code:
+        raise invalid_field("slot", Text("该日不分时段", "This day has no time slots"),
+                            "unknown_slot")
+    return fair_day, slot
+

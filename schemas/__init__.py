@@ -1,0 +1,1 @@
+"""marshmallow schemas for every wire format (no Flask, no SQLAlchemy: the kiosk uses them)."""
