@@ -11,7 +11,7 @@ from registration.cli import demo, keys, manage
 
 
 def init_app(app) -> None:
-    for command in (*manage.COMMANDS, demo.demo_command):
+    for command in (*manage.COMMANDS, demo.demo_command, keys.keys_group):
         app.cli.add_command(command)
 
 

@@ -103,14 +103,16 @@ def _take_slot_place(slot: TimeSlot) -> bool:
     return result.rowcount == 1
 
 
-def _release_places(appointment: Appointment) -> None:
+def _release_places(appointment: Appointment, *, day_too: bool = True,
+                    slot_too: bool = True) -> None:
     day_table = FairDay.__table__
     values = {"booked": day_table.c.booked - 1}
     if appointment.channel is Channel.WALK_IN:
         values["walk_in_booked"] = day_table.c.walk_in_booked - 1
-    db.session.execute(update(day_table).where(day_table.c.id == appointment.fair_day_id)
-                       .values(**values))
-    if appointment.slot_id is not None:
+    if day_too:
+        db.session.execute(update(day_table).where(day_table.c.id == appointment.fair_day_id)
+                           .values(**values))
+    if slot_too and appointment.slot_id is not None:
         slot_table = TimeSlot.__table__
         db.session.execute(update(slot_table).where(slot_table.c.id == appointment.slot_id)
                            .values(booked=slot_table.c.booked - 1))
@@ -214,4 +216,43 @@ def cancel_appointment(appointment: Appointment, *, now: datetime | None = None)
     _release_places(appointment)
     for issued in appointment.passes:
         passes.revoke_pass(issued, "cancelled", now=now)
+    return appointment
+
+
+def stored_document(appointment: Appointment) -> Document:
+    """The appointment's document, decrypted (only for re-issuing passes and indexes)."""
+    if appointment.document_ciphertext is None:
+        raise NotFound("appointment_not_found", NOT_FOUND)
+    stored = vault().decrypt_document(appointment.document_ciphertext)
+    return parse_document(stored["type"], stored["number"], stored.get("country"))
+
+
+def change_appointment(appointment: Appointment, *, venue: str, day: date, slot: str | None,
+                       now: datetime | None = None) -> Appointment:
+    """Move an appointment to another venue, day or slot: the new places are taken first,
+    then the old ones freed, the old pass revoked and a new one issued. The caller commits."""
+    if appointment.status is not AppointmentStatus.ACTIVE:
+        raise Conflict("already_cancelled", Text("该预约已取消", "This appointment is already cancelled"))
+    fair_day, new_slot = resolve_bookable_day(venue, day, slot, now)
+    if fair_day.id == appointment.fair_day_id and (new_slot and new_slot.id) == appointment.slot_id:
+        return appointment
+    document = stored_document(appointment)
+    if day != appointment.day:
+        other = find_active_appointment(document, day)
+        if other is not None and other.id != appointment.id:
+            raise Conflict("already_booked", ALREADY_BOOKED, {"date": ALREADY_BOOKED})
+    if fair_day.id != appointment.fair_day_id and not _take_day_place(fair_day,
+                                                                       appointment.channel):
+        raise Conflict("quota_full", QUOTA_FULL, {"date": QUOTA_FULL})
+    if new_slot is not None and new_slot.id != appointment.slot_id \
+            and not _take_slot_place(new_slot):
+        raise Conflict("quota_full", SLOT_FULL, {"slot": SLOT_FULL})
+    _release_places(appointment, day_too=fair_day.id != appointment.fair_day_id,
+                    slot_too=(new_slot and new_slot.id) != appointment.slot_id)
+    appointment.fair_day, appointment.day, appointment.slot = fair_day, fair_day.date, new_slot
+    appointment.gate_index = vault().gate_index(document, fair_day.venue.code, fair_day.date)
+    for issued in appointment.passes:
+        passes.revoke_pass(issued, "changed", now=now)
+    db.session.flush()
+    passes.issue_pass(appointment, document)
     return appointment

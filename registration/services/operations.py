@@ -1,11 +1,13 @@
 """Operations on venues, fair days and slots (CLI now, staff console later)."""
 from __future__ import annotations
 
+import re
 from datetime import date, time
 
 from sqlalchemy import select
 
 from gate.i18n import Text
+from gate.passes import MAX_VENUE_LENGTH
 from registration.extensions import db
 from registration.models import FairDay, Gate, TimeSlot, Venue
 from registration.services.errors import InvalidInput, NotFound, invalid_field
@@ -14,9 +16,10 @@ from registration.services.errors import InvalidInput, NotFound, invalid_field
 def set_venue(code: str, name_zh: str, name_en: str, timezone: str = "Asia/Shanghai",
               gates: list[str] | None = None) -> Venue:
     code = code.strip().upper()
-    if not code.isalnum() or len(code) > 12:
-        raise invalid_field("code", Text("场馆代码只能是 1-12 位字母或数字",
-                                         "A venue code is 1-12 letters or digits"))
+    # The code travels inside every pass; longer codes would push the QR to a denser version.
+    if not re.fullmatch(f"[A-Z0-9]{{1,{MAX_VENUE_LENGTH}}}", code):
+        raise invalid_field("code", Text(f"场馆代码只能是 1-{MAX_VENUE_LENGTH} 位字母或数字",
+                                         f"A venue code is 1-{MAX_VENUE_LENGTH} letters or digits"))
     venue = db.session.scalar(select(Venue).where(Venue.code == code))
     if venue is None:
         venue = Venue(code=code, name_zh=name_zh, name_en=name_en, timezone=timezone)

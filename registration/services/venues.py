@@ -72,3 +72,36 @@ def resolve_bookable_day(venue_code: str, day: date, slot_code: str | None,
                             "unknown_slot")
     return fair_day, slot
 
+
+def day_status(fair_day: FairDay, now: datetime | None = None) -> str:
+    """How a visitor sees a venue-day: ``open``, ``full``, ``closed`` (not bookable, or past
+    today's closing time) or ``past``. Full days stay listed, marked full."""
+    venue = fair_day.venue
+    today = venue_today(venue, now)
+    if fair_day.date < today:
+        return "past"
+    if not fair_day.booking_open or (
+            fair_day.date == today and venue_now(venue, now).time() >= fair_day.closes):
+        return "closed"
+    if fair_day.remaining_online <= 0:
+        return "full"
+    if fair_day.slots and all(s.remaining <= 0 for s in fair_day.slots):
+        return "full"
+    return "open"
+
+
+def nearest_days_with_places(venue_code: str, day: date, *, limit: int = 3,
+                             now: datetime | None = None) -> list[FairDay]:
+    """Bookable venue-days with places left, nearest to ``day`` first (the same venue
+    before another one on the same distance); ``day`` at ``venue_code`` itself is left out."""
+    wanted = (venue_code or "").upper()
+    candidates = [
+        fair_day
+        for venue, days in list_venues_with_days(now)
+        for fair_day in days
+        if not (venue.code == wanted and fair_day.date == day)
+        and day_status(fair_day, now) == "open"
+    ]
+    candidates.sort(key=lambda d: (abs((d.date - day).days), d.venue.code != wanted, d.date,
+                                   d.venue.id))
+    return candidates[:limit]
