@@ -139,21 +139,23 @@ def book_appointment(request: BookingRequest, *, delegation: Delegation | None =
     if find_active_appointment(document, request.day) is not None:
         raise Conflict("already_booked", ALREADY_BOOKED,
                        {f"{field_prefix}document.number": ALREADY_BOOKED})
-    if not _take_day_place(fair_day, request.channel):
-        raise Conflict("quota_full", QUOTA_FULL, {f"{field_prefix}date": QUOTA_FULL})
-    if slot is not None and not _take_slot_place(slot):
-        raise Conflict("quota_full", SLOT_FULL, {f"{field_prefix}slot": SLOT_FULL})
-
     appointment = _new_appointment(request, fair_day, slot, delegation, now)
     db.session.add(appointment)
     try:
         db.session.flush()
     except IntegrityError:
-        # Another request booked the same document for the same day a moment ago; the
-        # request's rollback returns the place taken above.
+        # Another request booked the same document for the same day a moment ago.
         raise Conflict("already_booked", ALREADY_BOOKED,
                        {f"{field_prefix}document.number": ALREADY_BOOKED}) from None
     passes.issue_pass(appointment, document)
+    db.session.flush()
+    # The places are taken last: the counter row stays locked only from here to the
+    # commit, which keeps a rush on one venue-day from queueing behind slow work. A refusal
+    # raises, and the request's rollback removes the rows written above.
+    if not _take_day_place(fair_day, request.channel):
+        raise Conflict("quota_full", QUOTA_FULL, {f"{field_prefix}date": QUOTA_FULL})
+    if slot is not None and not _take_slot_place(slot):
+        raise Conflict("quota_full", SLOT_FULL, {f"{field_prefix}slot": SLOT_FULL})
     return appointment
 
 
