@@ -36,7 +36,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     babel.init_app(app, locale_selector=select_locale)
 
-    from registration import api, cli, web
+    from registration import api, cli, observability, web
+
+    observability.init_app(app)
 
     app.register_blueprint(api.blueprint)
     csrf.exempt(api.blueprint)  # JSON clients carry no cookies; devices use bearer tokens

@@ -43,5 +43,9 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     WTF_CSRF_TIME_LIMIT = None
 
+    LOG_JSON = False  # production: one JSON object per log line, with the request id
+    LOG_LEVEL = "INFO"
+    LOG_REQUESTS = False
+
     FAIR_NAME_ZH = "中国国际服务贸易交易会"
     FAIR_NAME_EN = "China International Fair for Trade in Services"

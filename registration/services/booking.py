@@ -23,7 +23,8 @@ from registration.models import (
 )
 from registration.services import passes
 from registration.services.calendar import utc_now
-from registration.services.errors import Conflict, InvalidInput, NotFound
+from registration.observability import BOOKINGS
+from registration.services.errors import Conflict, InvalidInput, NotFound, ServiceError
 from registration.services.identity import vault
 from registration.services.venues import resolve_bookable_day
 
@@ -131,6 +132,17 @@ def find_active_appointment(document: Document, day: date) -> Appointment | None
 def book_appointment(request: BookingRequest, *, delegation: Delegation | None = None,
                      now: datetime | None = None, field_prefix: str = "") -> Appointment:
     """Book one appointment and issue its pass. The caller commits."""
+    try:
+        appointment = _book(request, delegation, now, field_prefix)
+    except ServiceError as err:
+        BOOKINGS.labels(err.code).inc()
+        raise
+    BOOKINGS.labels("booked").inc()
+    return appointment
+
+
+def _book(request: BookingRequest, delegation: Delegation | None, now: datetime | None,
+          field_prefix: str) -> Appointment:
     if not request.consent:
         message = Text("请阅读并同意个人信息处理规则", "Consent to the use of your data is required")
         raise InvalidInput("consent_required", message, {f"{field_prefix}consent": message})
