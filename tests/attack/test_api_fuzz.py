@@ -6,6 +6,8 @@ documented in docs/RELIABILITY.md sets it to 500.
 from __future__ import annotations
 
 import os
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import schemathesis
@@ -26,7 +28,6 @@ def fuzz_app(tmp_path_factory):
 
     from registration.cli.demo import seed_demo
     from registration.extensions import db
-    from tests.conftest import beijing_today
 
     instance = tmp_path_factory.mktemp("fuzz")
     app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False,
@@ -34,7 +35,7 @@ def fuzz_app(tmp_path_factory):
                      instance_path=str(instance))
     with app.app_context():
         upgrade()
-        seed_demo(beijing_today(), 3)
+        seed_demo(datetime.now(ZoneInfo("Asia/Shanghai")).date(), 3)
         db.session.commit()
     return app
 
