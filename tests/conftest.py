@@ -25,7 +25,7 @@ def beijing_today() -> date:
 def pg_database_url():
     """A throw-away PostgreSQL database for this test session (dropped at the end)."""
     name = f"fairgate_test_{os.getpid()}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))

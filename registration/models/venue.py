@@ -1,7 +1,8 @@
 """Venues, their gates, fair days and time slots, with the quota counters."""
 from __future__ import annotations
 
-from datetime import date, time
+import datetime as dt
+from datetime import time
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -59,7 +60,7 @@ class FairDay(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), nullable=False, index=True)
-    date: Mapped[date] = mapped_column(nullable=False, index=True)
+    date: Mapped[dt.date] = mapped_column(nullable=False, index=True)
     opens: Mapped[time] = mapped_column(nullable=False)
     closes: Mapped[time] = mapped_column(nullable=False)
     quota: Mapped[int] = mapped_column(nullable=False)

@@ -255,8 +255,8 @@ def change_appointment(appointment: Appointment, *, venue: str, day: date, slot:
         other = find_active_appointment(document, day)
         if other is not None and other.id != appointment.id:
             raise Conflict("already_booked", ALREADY_BOOKED, {"date": ALREADY_BOOKED})
-    if fair_day.id != appointment.fair_day_id and not _take_day_place(fair_day,
-                                                                       appointment.channel):
+    moving_day = fair_day.id != appointment.fair_day_id
+    if moving_day and not _take_day_place(fair_day, appointment.channel):
         raise Conflict("quota_full", QUOTA_FULL, {"date": QUOTA_FULL})
     if new_slot is not None and new_slot.id != appointment.slot_id \
             and not _take_slot_place(new_slot):

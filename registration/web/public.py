@@ -1,13 +1,117 @@
-"""Visitor pages."""
+"""Visitor pages: the fair's venues and days, and booking (venue -> day -> form)."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from datetime import date
 
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+
+from registration.extensions import db, limiter
+from registration.models import FairDay, Venue
+from registration.services import booking
 from registration.services import venues as venue_service
+from registration.services.errors import ServiceError
+from registration.web import notify
+from registration.web.forms import BookingForm
+from registration.web.locale import current_lang
 
 blueprint = Blueprint("public", __name__)
 
 
+def post_limit(name: str):
+    """The configured rate limit ``name``, on POST only (reading a page is never limited)."""
+    return limiter.limit(lambda: current_app.config[name], methods=["POST"])
+
+
+def _with_status(days: list[FairDay]) -> list[tuple[FairDay, str]]:
+    return [(day, venue_service.day_status(day)) for day in days]
+
+
+def _venues_with_status() -> list[tuple[Venue, list[tuple[FairDay, str]]]]:
+    return [(venue, _with_status(days)) for venue, days in venue_service.list_venues_with_days()]
+
+
 @blueprint.get("/")
 def home():
-    return render_template("home.html", venues=venue_service.list_venues_with_days())
+    return render_template("home.html", venues=_venues_with_status())
+
+
+@blueprint.get("/book")
+def choose_venue():
+    return render_template("book_venue.html", venues=_venues_with_status())
+
+
+@blueprint.get("/book/<venue>")
+def choose_day(venue: str):
+    for candidate, days in _venues_with_status():
+        if candidate.code == venue.upper():
+            return render_template("book_day.html", venue=candidate, days=days)
+    abort(404)
+
+
+def _fair_day(venue: str, day: str) -> FairDay:
+    try:
+        wanted = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    return venue_service.get_fair_day(venue, wanted)  # 404 page when there is no such day
+
+
+@blueprint.route("/book/<venue>/<day>", methods=["GET", "POST"])
+@post_limit("RATELIMIT_BOOKING")
+def book(venue: str, day: str):
+    fair_day = _fair_day(venue, day)
+    form = BookingForm()
+    context = {"day_errors": [], "suggestions": [], "duplicate": False}
+    status_code = 200
+    if request.method == "POST" and "prefill" in request.form:
+        form.slot.data = None  # came from a full day's suggestion: only the day changed
+    elif request.method == "POST":
+        appointment, error = _submit(form, fair_day, context)
+        if appointment is not None:
+            flash("booked", "success")
+            return redirect(url_for("passes.show", serial=appointment.current_pass.serial))
+        status_code = error.status if error is not None else 422
+    status = venue_service.day_status(fair_day)
+    if status == "full" or any(e.code == "quota_full" and "date" in e.fields
+                               for e in context.get("service_errors", [])):
+        context["suggestions"] = venue_service.nearest_days_with_places(
+            fair_day.venue.code, fair_day.date)
+    return render_template("book_form.html", form=form, fair_day=fair_day,
+                           venue=fair_day.venue, status=status, **context), status_code
+
+
+def _submit(form: BookingForm, fair_day: FairDay, context: dict):
+    """Validate and book; ``(appointment, None)`` or ``(None, the service error or None)``."""
+    valid = form.validate()
+    document = None
+    if not form.document_number.errors and not form.document_type.errors:
+        try:
+            document = booking.validate_document(form.document_type.data,
+                                                 form.document_number.data,
+                                                 form.document_country.data)
+        except ServiceError as err:
+            form.apply_service_error(err)
+    if not valid or document is None:
+        return None, None
+    lang = current_lang()
+    email = (form.email.data or "").strip() or None
+    visitor = booking.Visitor(document=document, name=" ".join(form.name.data.split()),
+                              phone=(form.phone.data or "").strip() or None, email=email,
+                              lang=lang)
+    wanted = booking.BookingRequest(
+        venue=fair_day.venue.code, day=fair_day.date, slot=form.slot.data or None,
+        visitor=visitor, consent=form.consent.data,
+        consent_version=current_app.config["CONSENT_VERSION"],
+    )
+    try:
+        appointment = booking.book_appointment(wanted)
+        db.session.commit()
+    except ServiceError as err:
+        db.session.rollback()
+        context["day_errors"] = form.apply_service_error(err)
+        context["service_errors"] = [err]
+        context["duplicate"] = err.code == "already_booked"
+        return None, err
+    if email:
+        notify.send_pass_email(appointment, email, lang)
+    return appointment, None

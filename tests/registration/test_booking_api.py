@@ -148,8 +148,8 @@ def test_answers_follow_the_requested_language(client, make_fair_day, booking_bo
 
 @pytest.mark.parametrize("number", ["１１０１０１１９９００３０７８０３Ｘ", "11010119900307803x",
                                     " 110101 19900307 803X "])
-def test_full_width_lower_case_and_spaces_are_normalised(client, make_fair_day, booking_body,
-                                                        number):
+def test_full_width_lower_case_and_spaces_are_normalised(
+        client, make_fair_day, booking_body, number):
     day = make_fair_day()
     response = client.post("/api/v1/appointments", json=booking_body(day, number=number))
     assert response.status_code == 201
