@@ -209,12 +209,17 @@ def main() -> None:
     parser.add_argument("--bookings", type=int, default=2000,
                         help="attempts per phase; the quota is 90%% of this")
     parser.add_argument("--servers", type=int, default=1, help="gunicorn instances")
+    parser.add_argument("--redis", default=None, metavar="URL",
+                        help="rate-limit store shared by the servers (limits on, set high)")
     args = parser.parse_args()
 
     url = fresh_database("fairgate_bench")
     instance = tempfile.mkdtemp(prefix="fairgate-bench-")
     env = {**os.environ, "FAIRGATE_DATABASE_URL": url, "FAIRGATE_INSTANCE_PATH": instance,
            "FAIRGATE_RATELIMIT_ENABLED": "0"}
+    if args.redis:  # every request then also counts in Redis, as in production
+        env.update({"FAIRGATE_RATELIMIT_ENABLED": "1", "FAIRGATE_RATELIMIT_STORAGE_URI": args.redis,
+                    "FAIRGATE_RATELIMIT_BOOKING": '"1000000/minute"'})
     os.environ.update(env)
     from flask_migrate import upgrade
 
@@ -232,7 +237,8 @@ def main() -> None:
 
     print(f"booking rush: {args.clients} clients, {args.bookings} attempts per phase, "
           f"quota {quota}, gunicorn {args.servers}x{args.workers} workers (gthread x4), "
-          f"PostgreSQL, {os.cpu_count()} cores")
+          f"PostgreSQL, rate limits {'in ' + args.redis if args.redis else 'off'}, "
+          f"{os.cpu_count()} cores")
     bare_rate = report("bare", *bare_transactions(app, bare_day, numbers[:args.bookings],
                                                   args.clients))
     ports = [free_port() for _ in range(args.servers)]

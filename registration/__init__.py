@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from registration.config import Defaults
-from registration.extensions import babel, csrf, db, limiter, migrate
+from registration.extensions import babel, csrf, db, limiter, login_manager, migrate
 from registration.keys import open_key_ring
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -24,6 +24,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.config.from_prefixed_env("FAIRGATE")
     app.config.update(config or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config.get("SESSION_COOKIE_SECURE") is None:
+        # Session cookies (staff log-ins, CSRF) travel over HTTPS only, except in development.
+        app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
 
     _configure_database(app)
     _load_keys(app)
@@ -32,6 +35,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     migrate.init_app(app, db, directory=MIGRATIONS)
     limiter.init_app(app)
     csrf.init_app(app)
+    login_manager.init_app(app)
     from registration.i18n import select_locale
 
     babel.init_app(app, locale_selector=select_locale)

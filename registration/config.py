@@ -38,10 +38,25 @@ class Defaults:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh", "en")
 
+    # None: Secure unless the app runs in debug or testing mode (set it to 0 to serve plain
+    # HTTP to other hosts, 1 to force it).
+    SESSION_COOKIE_SECURE = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     WTF_CSRF_TIME_LIMIT = None
+
+    # Staff console (docs/staff-console.md).
+    STAFF_PASSWORD_HASH = "scrypt"  # werkzeug method string; scrypt:32768:8:1 by default
+    STAFF_PASSWORD_MIN_LENGTH = 10
+    STAFF_LOCKOUT_THRESHOLD = 5  # failed log-ins in a row lock the account ...
+    STAFF_LOCKOUT_MINUTES = 15  # ... for this long
+    STAFF_SESSION_IDLE_MINUTES = 60  # a staff session ends after this long without a request
+    STAFF_SESSION_MAX_HOURS = 12  # and this long after logging in, whatever happens
+    RATELIMIT_STAFF_LOGIN = "20/minute;200/hour"  # log-in attempts per client address
+    DESK_CONSENT_VERSION = "2026-09-desk-v1"  # the notice desk staff read out to walk-ins
+    DASHBOARD_POLL_SECONDS = 5
+    DEVICE_OFFLINE_SECONDS = 120  # a kiosk silent for longer shows as offline
 
     LOG_JSON = False  # production: one JSON object per log line, with the request id
     LOG_LEVEL = "INFO"

@@ -5,4 +5,6 @@ from flask import Blueprint
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
-from registration.api import appointments, openapi, passes, venues  # noqa: E402,F401
+from registration.api import (  # noqa: E402,F401
+    appointments, devices, gate, gate_openapi, openapi, passes, venues,
+)

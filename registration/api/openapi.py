@@ -86,6 +86,7 @@ SCHEMAS = {
 
 EXTRA_PATHS: dict[str, dict] = {}  # other API modules (gate endpoints) add theirs here
 EXTRA_SCHEMAS: dict[str, type] = {}
+EXTRA_SECURITY_SCHEMES: dict[str, dict] = {}
 
 
 def build_spec() -> dict:
@@ -94,6 +95,8 @@ def build_spec() -> dict:
                    info={"description": "Visitor registration and gate check-in for CIFTIS."})
     for name, schema in {**SCHEMAS, **EXTRA_SCHEMAS}.items():
         spec.components.schema(name, schema=schema)
+    for name, scheme in EXTRA_SECURITY_SCHEMES.items():
+        spec.components.security_scheme(name, scheme)
     for path, operations in {**PATHS, **EXTRA_PATHS}.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()

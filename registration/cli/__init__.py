@@ -7,11 +7,12 @@ import sys
 import click
 from flask.cli import FlaskGroup
 
-from registration.cli import demo, keys, manage
+from registration.cli import demo, devices, keys, manage, users
 
 
 def init_app(app) -> None:
-    for command in (*manage.COMMANDS, demo.demo_command, keys.keys_group):
+    for command in (*manage.COMMANDS, demo.demo_command, keys.keys_group,
+                    devices.device_group, users.user_group):
         app.cli.add_command(command)
 
 

@@ -3,4 +3,10 @@ from registration.models.appointment import (  # noqa: F401
     Appointment, AppointmentStatus, Channel, Delegation, Pass, PassStatus,
 )
 from registration.models.base import Base  # noqa: F401
+from registration.models.checkin import (  # noqa: F401
+    CheckInEvent, DeviceCredits, DeviceLease, ManifestEntry, ManifestFeed, OccupancyPool,
+    PassPresence,
+)
+from registration.models.device import Device, EnrollmentCode  # noqa: F401
+from registration.models.staff import AuditEntry, StaffRole, StaffUser  # noqa: F401
 from registration.models.venue import FairDay, Gate, TimeSlot, Venue  # noqa: F401

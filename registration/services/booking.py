@@ -21,7 +21,7 @@ from registration.extensions import db
 from registration.models import (
     Appointment, AppointmentStatus, Channel, Delegation, FairDay, TimeSlot,
 )
-from registration.services import passes
+from registration.services import manifest, passes
 from registration.services.calendar import utc_now
 from registration.observability import BOOKINGS
 from registration.services.errors import Conflict, InvalidInput, NotFound, ServiceError
@@ -168,6 +168,7 @@ def _book(request: BookingRequest, delegation: Delegation | None, now: datetime 
         raise Conflict("quota_full", QUOTA_FULL, {f"{field_prefix}date": QUOTA_FULL})
     if slot is not None and not _take_slot_place(slot):
         raise Conflict("quota_full", SLOT_FULL, {f"{field_prefix}slot": SLOT_FULL})
+    manifest.record_change(appointment, "booked", now=now)
     return appointment
 
 
@@ -230,6 +231,7 @@ def cancel_appointment(appointment: Appointment, *, now: datetime | None = None)
     _release_places(appointment)
     for issued in appointment.passes:
         passes.revoke_pass(issued, "cancelled", now=now)
+    manifest.record_change(appointment, "cancelled", now=now)
     return appointment
 
 
@@ -269,4 +271,5 @@ def change_appointment(appointment: Appointment, *, venue: str, day: date, slot:
         passes.revoke_pass(issued, "changed", now=now)
     db.session.flush()
     passes.issue_pass(appointment, document)
+    manifest.record_change(appointment, "changed", now=now)
     return appointment

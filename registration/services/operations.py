@@ -10,7 +10,11 @@ from gate.i18n import Text
 from gate.passes import MAX_VENUE_LENGTH
 from registration.extensions import db
 from registration.models import FairDay, Gate, TimeSlot, Venue
-from registration.services.errors import InvalidInput, NotFound, invalid_field
+from registration.services.errors import Conflict, InvalidInput, NotFound, invalid_field
+
+MAX_QUOTA = 1_000_000
+GATE_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,19}")
+SLOT_CODE = re.compile(r"[A-Za-z0-9_-]{1,20}")
 
 
 def set_venue(code: str, name_zh: str, name_en: str, timezone: str = "Asia/Shanghai",
@@ -39,12 +43,13 @@ def set_day(venue_code: str, day: date, *, quota: int, opens: time | None = None
     venue = db.session.scalar(select(Venue).where(Venue.code == venue_code.strip().upper()))
     if venue is None:
         raise NotFound("venue_not_found", Text("没有这个场馆", "Unknown venue"))
-    if quota < 0 or quota > 1_000_000:
+    if quota < 0 or quota > MAX_QUOTA:
         raise invalid_field("quota", Text("名额须在 0 到 1000000 之间",
                                           "The quota must be between 0 and 1,000,000"))
-    if occupancy_limit is not None and occupancy_limit < 1:
-        raise invalid_field("occupancy_limit", Text("瞬时容量须为正数",
-                                                    "The occupancy limit must be positive"))
+    if occupancy_limit is not None and not 1 <= occupancy_limit <= MAX_QUOTA:
+        raise invalid_field("occupancy_limit", Text("瞬时容量须在 1 到 1000000 之间",
+                                                    "The occupancy limit must be between 1 "
+                                                    "and 1,000,000"))
     fair_day = db.session.scalar(
         select(FairDay).where(FairDay.venue_id == venue.id, FairDay.date == day)
     )
@@ -76,7 +81,35 @@ def set_day(venue_code: str, day: date, *, quota: int, opens: time | None = None
     return fair_day
 
 
+def add_gate(venue_code: str, code: str, name: str = "") -> Gate:
+    """A new gate of the venue; gate codes are unique across all venues."""
+    venue = db.session.scalar(select(Venue).where(Venue.code == venue_code.strip().upper()))
+    if venue is None:
+        raise NotFound("venue_not_found", Text("没有这个场馆", "Unknown venue"))
+    code = (code or "").strip().upper()
+    if not GATE_CODE.fullmatch(code):
+        raise invalid_field("code", Text("闸口代码为 1-20 位字母、数字或连字符，如 CNCC-E1",
+                                         "A gate code is 1-20 letters, digits or dashes, "
+                                         "e.g. CNCC-E1"))
+    if db.session.scalar(select(Gate.id).where(Gate.code == code)) is not None:
+        message = Text(f"闸口代码 {code} 已存在", f"There is already a gate {code}")
+        raise Conflict("gate_exists", message, {"code": message})
+    gate = Gate(venue=venue, code=code, name=(name or "").strip()[:100] or code)
+    db.session.add(gate)
+    db.session.flush()
+    return gate
+
+
 def set_slot(fair_day: FairDay, code: str, starts: time, ends: time, quota: int) -> TimeSlot:
+    code = (code or "").strip()
+    if not SLOT_CODE.fullmatch(code):
+        raise invalid_field("code", Text("时段代码为 1-20 位字母、数字、_ 或 -",
+                                         "A slot code is 1-20 letters, digits, _ or -"))
+    if not 0 <= quota <= MAX_QUOTA:
+        raise invalid_field("quota", Text("名额须在 0 到 1000000 之间",
+                                          "The quota must be between 0 and 1,000,000"))
+    if starts >= ends:
+        raise invalid_field("ends", Text("结束时间须晚于开始时间", "The end must be after the start"))
     slot = next((s for s in fair_day.slots if s.code == code), None)
     if slot is None:
         slot = TimeSlot(fair_day=fair_day, code=code, starts=starts, ends=ends, quota=quota,
@@ -84,6 +117,10 @@ def set_slot(fair_day: FairDay, code: str, starts: time, ends: time, quota: int)
         db.session.add(slot)
     else:
         if quota < slot.booked:
-            raise invalid_field("quota", Text(f"不能少于 {slot.booked}", f"At least {slot.booked}"))
+            raise InvalidInput("quota_below_booked", Text(
+                f"时段名额不能少于已预约人数（{slot.booked}）",
+                f"The slot quota cannot go below the {slot.booked} places already booked"),
+                {"quota": Text(f"不能少于 {slot.booked}", f"At least {slot.booked}")})
         slot.starts, slot.ends, slot.quota = starts, ends, quota
+    db.session.flush()
     return slot

@@ -10,6 +10,7 @@ from gate.documents import Document
 from gate.passes import PassKind, new_claims, sign_pass
 from registration.extensions import db
 from registration.models import Appointment, Pass, PassStatus
+from registration.services import manifest
 from registration.services.calendar import utc_now
 
 
@@ -36,6 +37,7 @@ def revoke_pass(issued: Pass, reason: str, *, now: datetime | None = None) -> No
     issued.status = PassStatus.REVOKED
     issued.revoked_at = now or utc_now()
     issued.revoke_reason = reason
+    manifest.record_change(issued.appointment, "revoked", now=now)
 
 
 def get_pass(serial: str) -> Pass | None:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from registration.extensions import db
-from registration.models import Appointment
+from registration.models import Appointment, CheckInEvent
 from registration.services.calendar import utc_now
 
 ERASED = "—"
@@ -28,4 +28,18 @@ def purge_identity_data(older_than_days: int, *, today: date,
                 document_masked=ERASED, name_masked=ERASED, purged_at=now or utc_now())
         .execution_options(synchronize_session=False)
     )
+    # Check-in events of those days keep their counts but lose the document look-up index
+    # of ID-card scans (a keyed hash, but still derived from the number).
+    db.session.execute(
+        update(CheckInEvent).where(CheckInEvent.day < cutoff,
+                                   CheckInEvent.document_index.is_not(None))
+        .values(document_index=None).execution_options(synchronize_session=False)
+    )
     return result.rowcount
+
+
+def purgeable_count(older_than_days: int, *, today: date) -> int:
+    """How many appointments ``purge_identity_data`` would erase now (for the confirmation)."""
+    cutoff = today - timedelta(days=older_than_days)
+    return db.session.scalar(select(func.count()).select_from(Appointment).where(
+        Appointment.day < cutoff, Appointment.purged_at.is_(None))) or 0

@@ -11,7 +11,7 @@ from registration.api.errors import register_error_handlers
 from registration.extensions import limiter
 from registration.services import mail
 from registration.web import (
-    groups, health, locale, manage, passes, public, security,
+    groups, health, locale, manage, passes, public, security, staff,
 )
 
 ERROR_PAGES = {
@@ -77,3 +77,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(health.blueprint)
     for module in (public, passes, manage, groups):
         app.register_blueprint(module.blueprint)
+    staff.init_app(app)

@@ -143,3 +143,83 @@ def new_page(browser, live_server, request):
 @pytest.fixture
 def page(new_page):
     return new_page()
+
+
+STAFF_PASSWORD = "staff password 2026"
+
+
+@pytest.fixture
+def staff(live_app, fair):
+    """Builders for the staff console, on the emptied database of ``fair``:
+    ``staff.today(venue, quota=, reserve=, occupancy=)``, ``staff.account(role, venue)``,
+    ``staff.login(page, username)``, ``staff.device(venue, gate)`` (bearer headers) and
+    ``staff.events(headers, gate, [(serial, "in"), ...])`` through the gate API."""
+    from registration.extensions import db
+    from registration.services import devices, operations
+    from registration.services import staff as staff_service
+
+    client = live_app.test_client()
+
+    class Staff:
+        @staticmethod
+        def today(venue: str = "CNCC", quota: int = 100, reserve: int = 0,
+                  occupancy: int | None = None) -> date:
+            day = fair.day(venue, offset=0, quota=quota)
+            with live_app.app_context():
+                operations.set_day(venue, day, quota=quota, walk_in_reserve=reserve,
+                                   occupancy_limit=occupancy)
+                db.session.commit()
+            return day
+
+        @staticmethod
+        def account(role: str, venue: str | None = None) -> str:
+            username = f"{role}-{(venue or 'all').lower()}"
+            with live_app.app_context():
+                staff_service.create_user(username, role, STAFF_PASSWORD, venue)
+                db.session.commit()
+            return username
+
+        @staticmethod
+        def login(page, username: str, password: str = STAFF_PASSWORD):
+            page.goto("/staff/login")
+            page.locator("#username").fill(username)
+            page.locator("#password").fill(password)
+            page.locator("form.narrow-form button[type=submit]").click()
+
+        @staticmethod
+        def device(venue: str = "CNCC", gate: str | None = None) -> dict:
+            gate = gate or f"{venue}-E1"
+            with live_app.app_context():
+                if gate != f"{venue}-E1":
+                    operations.add_gate(venue, gate)
+                code, _ = devices.new_enrollment_code(venue, gate)
+                db.session.commit()
+            body = client.post("/api/v1/devices/enroll",
+                               json={"code": code, "name": f"{gate} kiosk"}).get_json()
+            return {"Authorization": f"Bearer {body['token']}", "gate": body["gate"]}
+
+        @staticmethod
+        def events(device: dict, passages: list[tuple[str, str]]) -> dict:
+            import uuid
+            from datetime import timezone
+
+            events = [{"id": uuid.uuid4().hex, "gate": device["gate"], "direction": direction,
+                       "admit": True, "reason": "ok" if direction == "in" else "ok_exit",
+                       "scanned_at": datetime.now(timezone.utc).isoformat(),
+                       "offline": False, "pass_serial": serial}
+                      for serial, direction in passages]
+            response = client.post("/api/v1/gate/events", json={"events": events},
+                                   headers={"Authorization": device["Authorization"]})
+            assert response.status_code == 200, response.get_json()
+            return response.get_json()
+
+        @staticmethod
+        def book_online(day: date, number: str, venue: str = "CNCC") -> dict:
+            response = client.post("/api/v1/appointments", json={
+                "venue": venue, "date": day.isoformat(), "name": "张三", "consent": True,
+                "document": {"type": "cn_resident_id", "number": number},
+                "phone": "+86 138 0013 8000"})
+            assert response.status_code == 201, response.get_json()
+            return response.get_json()
+
+    return Staff

@@ -1,0 +1,79 @@
+"""The gate API for kiosks and handhelds: manifest, event upload, online verify, leases.
+
+Every endpoint needs a device token (registration/api/devices.py); the venue is always the
+device's own. Protocol: docs/sync-protocol.md.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import Response, request
+
+from gate.occupancy import CreditReport
+from registration.api import blueprint
+from registration.api.devices import current_device, device_required
+from registration.api.helpers import commit, load_body
+from registration.services import checkins, devices, leases, manifest, verify
+from registration.services.gate_config import setting
+from schemas.gate import (
+    EventBatchResultSchema, EventBatchSchema, LeaseRequestSchema, LeaseResponseSchema,
+    ManifestQuerySchema, VerifyRequestSchema, VerifyResponseSchema,
+)
+
+
+@blueprint.get("/v1/gate/manifest")
+@device_required
+def gate_manifest():
+    query = ManifestQuerySchema().load(request.args.to_dict())
+    device = current_device()
+    devices.require_venue(device, query["venue"])
+    fair_day = manifest.manifest_day(device, query["date"])
+    limit = min(query["limit"] or setting("GATE_MANIFEST_PAGE_SIZE"),
+                setting("GATE_MANIFEST_PAGE_MAX"))
+    page = manifest.manifest_page(device, fair_day, query["cursor"], limit)
+    commit()
+    # Items are built in wire form by the service (ManifestPageSchema describes them):
+    # dumping 100,000 of them through marshmallow would dominate a full pull.
+    body = json.dumps(page, ensure_ascii=False, separators=(",", ":"))
+    return Response(body, mimetype="application/json")
+
+
+@blueprint.post("/v1/gate/events")
+@device_required
+def gate_events():
+    checkins.check_batch_size(request.content_length, request.get_json(silent=True))
+    data = load_body(EventBatchSchema())
+    device = current_device()
+    for index, event in enumerate(data["events"]):
+        event["gate"] = devices.require_gate(device, event["gate"], f"events.{index}.gate")
+    result = checkins.store_events(device, data["events"])
+    commit()
+    return EventBatchResultSchema().dump(result)
+
+
+@blueprint.post("/v1/gate/verify")
+@device_required
+def gate_verify():
+    data = load_body(VerifyRequestSchema())
+    device = current_device()
+    gate = devices.require_gate(device, data["gate"])
+    result = verify.verify_scan(device, data["scan"], data["direction"], gate,
+                                event_id=data["id"])
+    commit()
+    verdict = result.verdict
+    return VerifyResponseSchema().dump({"verdict": {**verdict.as_dict(),
+                                                    "colour": verdict.colour},
+                                        "event_id": result.event_id})
+
+
+@blueprint.post("/v1/gate/leases")
+@device_required
+def gate_leases():
+    data = load_body(LeaseRequestSchema())
+    device = current_device()
+    devices.require_venue(device, data["venue"])
+    fair_day = manifest.manifest_day(device, data["date"])
+    answer = leases.lease(device, fair_day, data["lease_id"], data["request"],
+                          CreditReport(**data["report"]))
+    commit()
+    return LeaseResponseSchema().dump(answer)

@@ -1,0 +1,175 @@
+"""What the gates report and what the service keeps for them.
+
+- ``CheckInEvent``: every scan a gate reports (uploaded batches and online verifies), stored
+  once per (device, client event id), anomalies flagged on the row, never dropped.
+- ``PassPresence``: one row per pass per day (admitted passages only): the row online
+  verification updates with a conditional UPDATE, so two gates admit one pass once.
+- ``ManifestFeed`` / ``ManifestEntry``: the per venue-day change feed of the gate manifest
+  (see docs/sync-protocol.md for why a locked counter row instead of a plain sequence).
+- ``OccupancyPool`` / ``DeviceCredits`` / ``DeviceLease``: the occupancy-limit pool of a
+  venue-day, the credits each device holds, and each lease request (idempotent by lease id).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from registration.models.base import Base, UTCDateTime, utcnow
+
+
+class CheckInEvent(Base):
+    __tablename__ = "checkin_events"
+    __table_args__ = (
+        UniqueConstraint("device_id", "event_id", name="uq_checkin_events_device_event"),
+        CheckConstraint("direction IN ('in', 'out')", name="direction_in_or_out"),
+        CheckConstraint("source IN ('upload', 'verify')", name="known_source"),
+        Index("ix_checkin_events_serial_day", "serial", "day"),
+        Index("ix_checkin_events_venue_day", "venue_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), nullable=False)
+    event_id: Mapped[str] = mapped_column(String(64), nullable=False)  # made by the client
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), nullable=False)
+    day: Mapped[date] = mapped_column(nullable=False)  # venue-local day of scanned_at
+    # The pass serial as reported, or resolved from the document look-up index.
+    serial: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    document_index: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"),
+                                                       nullable=True, index=True)
+    gate: Mapped[str] = mapped_column(String(20), nullable=False)
+    direction: Mapped[str] = mapped_column(String(3), nullable=False)
+    admit: Mapped[bool] = mapped_column(nullable=False)
+    reason: Mapped[str] = mapped_column(String(30), nullable=False)
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    offline: Mapped[bool] = mapped_column(nullable=False, default=False)
+    source: Mapped[str] = mapped_column(String(10), nullable=False, default="upload")
+    # Comma-separated anomaly codes (double_admission, unknown_pass, future_timestamp...).
+    anomalies: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # SHA-256 of the event as first received: a reused id with other content is flagged.
+    digest: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class PassPresence(Base):
+    __tablename__ = "pass_presence"
+    __table_args__ = (
+        UniqueConstraint("serial", "day", name="uq_pass_presence_serial_day"),
+        Index("ix_pass_presence_venue_day", "venue_id", "day"),
+        CheckConstraint("entries >= 0", name="entries_not_negative"),
+        CheckConstraint("exits >= 0", name="exits_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(32), nullable=False)
+    day: Mapped[date] = mapped_column(nullable=False)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), nullable=False)
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"),
+                                                       nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False, default="visitor")
+    inside: Mapped[bool] = mapped_column(nullable=False, default=False)
+    entries: Mapped[int] = mapped_column(nullable=False, default=0)
+    exits: Mapped[int] = mapped_column(nullable=False, default=0)
+    last_direction: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    last_gate: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    last_passed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Bumped by every write: the conditional UPDATE of an admission checks it.
+    version: Mapped[int] = mapped_column(nullable=False, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class ManifestFeed(Base):
+    """The change counter of one venue-day. Writers take its row lock to number their
+    changes, so change numbers become visible in commit order."""
+
+    __tablename__ = "manifest_feeds"
+
+    fair_day_id: Mapped[int] = mapped_column(ForeignKey("fair_days.id"), primary_key=True,
+                                             autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+
+
+class ManifestEntry(Base):
+    """One pass in one venue-day's manifest; ``seq`` is the number of its latest change."""
+
+    __tablename__ = "manifest_entries"
+    __table_args__ = (
+        UniqueConstraint("fair_day_id", "pass_id", name="uq_manifest_entries_day_pass"),
+        Index("ix_manifest_entries_day_seq", "fair_day_id", "seq"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fair_day_id: Mapped[int] = mapped_column(ForeignKey("fair_days.id"), nullable=False)
+    pass_id: Mapped[int] = mapped_column(ForeignKey("passes.id"), nullable=False, index=True)
+    seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    change: Mapped[str] = mapped_column(String(20), nullable=False)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class OccupancyPool(Base):
+    """gate.occupancy.OccupancyPool of one venue-day, persisted."""
+
+    __tablename__ = "occupancy_pools"
+    __table_args__ = (
+        CheckConstraint("granted_total >= 0 AND consumed_total >= 0 AND returned_total >= 0"
+                        " AND overdrawn_total >= 0", name="totals_not_negative"),
+        CheckConstraint("inside >= 0 AND outstanding >= 0", name="counts_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fair_day_id: Mapped[int] = mapped_column(ForeignKey("fair_days.id"), unique=True,
+                                             nullable=False)
+    occupancy_limit: Mapped[int] = mapped_column(nullable=False)
+    inside: Mapped[int] = mapped_column(nullable=False, default=0)
+    # Credits all devices hold (sum of device_credits), on this row so that one conditional
+    # UPDATE of it sees every place spoken for.
+    outstanding: Mapped[int] = mapped_column(nullable=False, default=0)
+    granted_total: Mapped[int] = mapped_column(nullable=False, default=0)
+    consumed_total: Mapped[int] = mapped_column(nullable=False, default=0)
+    returned_total: Mapped[int] = mapped_column(nullable=False, default=0)
+    overdrawn_total: Mapped[int] = mapped_column(nullable=False, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class DeviceCredits(Base):
+    """Entry credits a device holds for a venue-day, as far as the service knows."""
+
+    __tablename__ = "device_credits"
+    __table_args__ = (
+        UniqueConstraint("device_id", "fair_day_id", name="uq_device_credits_device_day"),
+        CheckConstraint("outstanding >= 0", name="outstanding_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), nullable=False)
+    fair_day_id: Mapped[int] = mapped_column(ForeignKey("fair_days.id"), nullable=False,
+                                             index=True)
+    outstanding: Mapped[int] = mapped_column(nullable=False, default=0)
+
+
+class DeviceLease(Base):
+    """One lease request as applied: the kiosk's report and what it was granted."""
+
+    __tablename__ = "device_leases"
+    __table_args__ = (
+        UniqueConstraint("device_id", "lease_id", name="uq_device_leases_device_lease"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), nullable=False)
+    fair_day_id: Mapped[int] = mapped_column(ForeignKey("fair_days.id"), nullable=False,
+                                             index=True)
+    lease_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    requested: Mapped[int] = mapped_column(nullable=False)
+    granted: Mapped[int] = mapped_column(nullable=False)
+    entries: Mapped[int] = mapped_column(nullable=False, default=0)
+    exits: Mapped[int] = mapped_column(nullable=False, default=0)
+    recycled_exits: Mapped[int] = mapped_column(nullable=False, default=0)
+    returned: Mapped[int] = mapped_column(nullable=False, default=0)
+    overdraft: Mapped[int] = mapped_column(nullable=False, default=0)
+    outstanding_after: Mapped[int] = mapped_column(nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

@@ -1,0 +1,246 @@
+"""Check-in events from the gates (batch upload) and online verification of single scans.
+
+Uploads are idempotent by (device, client event id): rows go in with INSERT ... ON CONFLICT
+DO NOTHING, so a retried batch, or two copies of one batch racing each other, store each
+event once and report the rest as duplicates. Nothing a gate reports is dropped: events
+for unknown passes, from the future or the distant past are stored with an anomaly code.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from gate.i18n import Text
+from registration.extensions import db
+from registration.models import Appointment, CheckInEvent, Device, FairDay, ManifestEntry, Pass
+from registration.observability import SYNC_LAG, VERDICTS
+from registration.services import manifest, presence
+from registration.services.calendar import utc_now
+from registration.services.errors import ServiceError
+from registration.services.gate_config import setting
+from registration.services.sql import chunks, dialect_insert
+
+UNKNOWN_PASS = "unknown_pass"
+FUTURE = "future_timestamp"
+STALE = "stale_timestamp"
+ID_REUSED = "id_reused"
+REVOKED_ADMITTED = "revoked_pass_admitted"
+
+
+@dataclass(frozen=True)
+class PassInfo:
+    """A pass as the gate services need it."""
+
+    serial: str
+    pass_id: int
+    appointment_id: int
+    kind: str
+    status: str  # active / cancelled / revoked, as in the manifest
+    revoked_at: datetime | None
+    fair_day_id: int
+
+    @property
+    def facts(self) -> presence.PassFacts:
+        return presence.PassFacts(self.appointment_id, self.kind)
+
+
+def _pass_query():
+    return (select(Pass.serial, Pass.id, Pass.appointment_id, Pass.kind, Pass.status,
+                   Pass.revoke_reason, Pass.revoked_at, Appointment.status.label("a_status"),
+                   Appointment.fair_day_id, Appointment.gate_index)
+            .join(Appointment, Appointment.id == Pass.appointment_id))
+
+
+def pass_info(row) -> PassInfo:
+    status = manifest.item_status(row.status, row.revoke_reason, row.a_status)
+    return PassInfo(row.serial, row.id, row.appointment_id, row.kind, status, row.revoked_at,
+                    row.fair_day_id)
+
+
+def passes_by_serial(serials) -> dict[str, PassInfo]:
+    found = {}
+    for part in chunks(sorted(set(serials))):
+        for row in db.session.execute(_pass_query().where(Pass.serial.in_(part))):
+            found[row.serial] = pass_info(row)
+    return found
+
+
+def passes_by_gate_index(fair_day_ids, indexes) -> dict[tuple[int, str], PassInfo]:
+    """(fair day, look-up index) -> the pass of the booking found (active bookings first)."""
+    found: dict[tuple[int, str], PassInfo] = {}
+    if not fair_day_ids:
+        return found
+    for part in chunks(sorted(set(indexes))):
+        rows = db.session.execute(_pass_query().where(
+            Appointment.fair_day_id.in_(fair_day_ids), Appointment.gate_index.in_(part))
+            .order_by(Pass.id))
+        for row in rows:
+            info, key = pass_info(row), (row.fair_day_id, row.gate_index)
+            # The latest pass of the active booking wins over a cancelled booking's.
+            if key not in found or info.status == "active" or found[key].status != "active":
+                found[key] = info
+    return found
+
+
+def event_digest(event: dict) -> str:
+    canonical = {**event, "scanned_at": event["scanned_at"].astimezone(timezone.utc).isoformat()}
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+
+def store_events(device: Device, events: list[dict], *, now: datetime | None = None) -> dict:
+    """Store a batch of check-in events; answer accepted / duplicate ids and anomalies.
+    ``events`` come from ``schemas.gate.EventBatchSchema`` with gates already checked."""
+    now = now or utc_now()
+    venue = device.venue
+    zone = ZoneInfo(venue.timezone)
+    skew = timedelta(seconds=setting("GATE_CLOCK_SKEW_SECONDS"))
+    max_age = timedelta(hours=setting("GATE_EVENT_MAX_AGE_HOURS"))
+    rows, duplicates, seen = [], [], set()
+    for event in events:
+        if event["id"] in seen:
+            duplicates.append(event["id"])
+            continue
+        seen.add(event["id"])
+        flags = []
+        if event["scanned_at"] > now + skew:
+            flags.append(FUTURE)
+        elif event["scanned_at"] < now - max_age:
+            flags.append(STALE)
+        rows.append({"event": event, "day": event["scanned_at"].astimezone(zone).date(),
+                     "flags": flags})
+    _resolve(rows, venue.id)
+    table = CheckInEvent.__table__
+    inserted: dict[str, int] = {}
+    if rows:
+        statement = (dialect_insert(table)
+                     .on_conflict_do_nothing(index_elements=["device_id", "event_id"])
+                     .returning(table.c.event_id, table.c.id))
+        inserted = dict(db.session.execute(
+            statement, [_row_values(device, r, now) for r in rows]).all())
+    accepted = [r for r in rows if r["event"]["id"] in inserted]
+    anomalies = [{"event": r["event"]["id"], "code": flag, "serial": r["serial"]}
+                 for r in accepted for flag in r["flags"]]
+    repeated = [r for r in rows if r["event"]["id"] not in inserted]
+    duplicates.extend(r["event"]["id"] for r in repeated)
+    anomalies += _duplicate_anomalies(device, repeated)
+    anomalies += _apply_presence(venue, accepted, inserted, now)
+    for r in accepted:
+        VERDICTS.labels(r["event"]["reason"], "kiosk").inc()
+        SYNC_LAG.observe(max((now - r["event"]["scanned_at"]).total_seconds(), 0))
+    return {"accepted": [r["event"]["id"] for r in accepted], "duplicates": duplicates,
+            "anomalies": anomalies, "server_time": now}
+
+
+def _resolve(rows: list[dict], venue_id: int) -> None:
+    """Find each event's pass (by serial, or by look-up index in its venue-day)."""
+    by_serial = passes_by_serial(r["event"]["pass_serial"] for r in rows
+                                 if r["event"]["pass_serial"])
+    days = {r["day"] for r in rows}
+    fair_days = dict(db.session.execute(select(FairDay.date, FairDay.id).where(
+        FairDay.venue_id == venue_id, FairDay.date.in_(days))).all()) if days else {}
+    by_index = passes_by_gate_index(
+        list(fair_days.values()),
+        [r["event"]["document_index"] for r in rows if r["event"]["document_index"]])
+    for r in rows:
+        event = r["event"]
+        r["fair_day_id"] = fair_days.get(r["day"])
+        if event["pass_serial"]:
+            info = by_serial.get(event["pass_serial"])
+        elif event["document_index"]:
+            info = by_index.get((r["fair_day_id"], event["document_index"]))
+        else:
+            info = None  # an unidentified scan (unreadable code): kept, nothing to match
+        r["info"] = info
+        r["serial"] = info.serial if info else event["pass_serial"]
+        if info is None and (event["pass_serial"] or event["document_index"]):
+            r["flags"].append(UNKNOWN_PASS)
+        elif info is not None and event["admit"] and event["direction"] == "in" \
+                and info.revoked_at is not None and info.revoked_at <= event["scanned_at"]:
+            r["flags"].append(REVOKED_ADMITTED)
+
+
+def _row_values(device: Device, r: dict, now: datetime) -> dict:
+    event, info = r["event"], r["info"]
+    return {"device_id": device.id, "event_id": event["id"], "venue_id": device.venue_id,
+            "day": r["day"], "serial": r["serial"], "document_index": event["document_index"],
+            "appointment_id": info.appointment_id if info else None, "gate": event["gate"],
+            "direction": event["direction"], "admit": event["admit"],
+            "reason": event["reason"], "scanned_at": event["scanned_at"], "received_at": now,
+            "offline": event["offline"], "source": "upload",
+            "anomalies": ",".join(r["flags"]) or None, "digest": event_digest(event)}
+
+
+def _duplicate_anomalies(device: Device, repeated: list[dict]) -> list[dict]:
+    """Anomalies stored with events already known (an answer lost in transit is not lost),
+    and ``id_reused`` when a known id comes back with other content."""
+    if not repeated:
+        return []
+    table = CheckInEvent.__table__
+    stored = {row.event_id: row for row in db.session.execute(
+        select(table.c.event_id, table.c.digest, table.c.anomalies, table.c.serial).where(
+            table.c.device_id == device.id,
+            table.c.event_id.in_([r["event"]["id"] for r in repeated])))}
+    anomalies = []
+    for r in repeated:
+        row = stored.get(r["event"]["id"])
+        if row is None:
+            continue
+        codes = [c for c in (row.anomalies or "").split(",") if c]
+        if row.digest != event_digest(r["event"]):
+            codes.append(ID_REUSED)
+        anomalies += [{"event": row.event_id, "code": c, "serial": row.serial} for c in codes]
+    return anomalies
+
+
+def _apply_presence(venue, accepted: list[dict], inserted: dict[str, int],
+                    now: datetime) -> list[dict]:
+    """Replay presence for the passes admitted in this batch; tell other kiosks."""
+    passages = [r for r in accepted if r["event"]["admit"] and r["info"] is not None]
+    if not passages:
+        return []
+    keys = {(r["serial"], r["day"]) for r in passages}
+    facts = {r["serial"]: r["info"].facts for r in passages}
+    anomalies, changed = presence.replay(keys, venue.id, facts, venue.reentry_allowed,
+                                         {inserted[r["event"]["id"]] for r in passages})
+    by_key = {(r["serial"], r["day"]): r for r in passages}
+    per_day: dict[int, set[int]] = {}
+    for key in changed:
+        r = by_key[key]
+        if r["fair_day_id"] is not None:
+            per_day.setdefault(r["fair_day_id"], set()).add(r["info"].pass_id)
+    bump_listed(per_day, now)
+    return anomalies
+
+
+def bump_listed(per_day: dict[int, set[int]], now: datetime) -> None:
+    """Bump the manifest entries of passes whose presence changed (those in the manifest)."""
+    for fair_day_id in sorted(per_day):
+        listed = db.session.scalars(select(ManifestEntry.pass_id).where(
+            ManifestEntry.fair_day_id == fair_day_id,
+            ManifestEntry.pass_id.in_(sorted(per_day[fair_day_id])))).all()
+        manifest.bump_entries(fair_day_id, sorted(listed), "presence", now=now)
+
+
+class BatchTooLarge(ServiceError):
+    status = 413
+
+
+TOO_LARGE = Text("一次上传的事件过多", "Too many events in one upload")
+MAX_BODY_BYTES = 4 * 1024 * 1024  # 1,000 events are about 250 kB
+
+
+def check_batch_size(content_length: int | None, body) -> None:
+    """413 for a batch above GATE_EVENT_BATCH_MAX events (or an absurdly large body),
+    before any event is validated or stored: the kiosk must split it."""
+    limit = setting("GATE_EVENT_BATCH_MAX")
+    message = Text(f"一次最多上传 {limit} 条事件", f"Upload at most {limit} events at a time")
+    if content_length is not None and content_length > MAX_BODY_BYTES:
+        raise BatchTooLarge("batch_too_large", TOO_LARGE, {"events": message})
+    events = body.get("events") if isinstance(body, dict) else None
+    if isinstance(events, list) and len(events) > limit:
+        raise BatchTooLarge("batch_too_large", TOO_LARGE, {"events": message})

@@ -1,0 +1,258 @@
+"""The gate manifest of a venue-day and its change feed (protocol: docs/sync-protocol.md).
+
+Every pass that belongs to a venue-day has a ``ManifestEntry``; ``entry.seq`` is the number
+of the entry's latest change. Change numbers come from the venue-day's ``ManifestFeed`` row,
+taken with an UPDATE that holds the row lock until commit, so of two transactions changing
+one venue-day the second waits for the first: change numbers become visible in commit order
+and "entries with seq > cursor" never skips a change that commits late (a plain sequence
+would: its values are handed out in call order but become visible in commit order).
+Items carry the entry's full current state, so applying one twice is harmless.
+"""
+from __future__ import annotations
+
+import base64
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, select
+
+from gate.i18n import Text
+from gate.passes import PassTokenError, decode_unverified, encode_public_key
+from registration.extensions import db
+from registration.models import (
+    Appointment, AppointmentStatus, Device, FairDay, ManifestEntry, ManifestFeed, Pass,
+    PassPresence, PassStatus, TimeSlot, Venue,
+)
+from registration.services import passes as pass_service
+from registration.services.calendar import utc_now, venue_today
+from registration.services.devices import Forbidden
+from registration.services.errors import NotFound, invalid_field
+from registration.services.gate_config import setting
+from registration.services.identity import vault
+from registration.services.sql import dialect_insert
+
+ACTIVE, CANCELLED, REVOKED = "active", "cancelled", "revoked"
+CURSOR_RE = re.compile(r"v1\.(\d{1,12})\.(\d{1,18})(?:\.(\d{1,12}))?")
+BAD_CURSOR = Text("同步游标无效", "The cursor is not valid")
+DATE_NOT_ALLOWED = Text("只能获取今天或明天的名单", "Manifests are given for today and tomorrow only")
+
+
+def record_change(appointment: Appointment, kind: str, *, now: datetime | None = None) -> None:
+    """Put the appointment's passes into the change feed of the venue-day(s) they belong to.
+
+    Called by the booking and pass services after they changed an appointment or a pass;
+    the caller commits. A pass already in a manifest stays in it (a revoked pass must reach
+    the kiosks of its old day); a new pass joins its appointment's venue-day.
+    """
+    db.session.flush()  # new passes need their ids
+    issued = list(appointment.passes)
+    if not issued:
+        return
+    known = [] if kind == "booked" else db.session.execute(  # a new booking: in no manifest
+        select(ManifestEntry.fair_day_id, ManifestEntry.pass_id)
+        .where(ManifestEntry.pass_id.in_([p.id for p in issued]))
+    ).all()
+    targets: dict[int, set[int]] = defaultdict(set)
+    for fair_day_id, pass_id in known:
+        targets[fair_day_id].add(pass_id)
+    listed = {pass_id for _, pass_id in known}
+    for p in issued:
+        if p.id in listed:
+            continue
+        fair_day_id = appointment.fair_day_id if p.status is PassStatus.ACTIVE \
+            else _fair_day_of_token(p)
+        if fair_day_id is not None:
+            targets[fair_day_id].add(p.id)
+    for fair_day_id in sorted(targets):
+        bump_entries(fair_day_id, sorted(targets[fair_day_id]), kind, now=now)
+
+
+def _fair_day_of_token(issued: Pass) -> int | None:
+    """The venue-day a pass was issued for, read from its own token (passes issued before
+    the manifest existed have no entry to say so)."""
+    try:
+        claims = decode_unverified(issued.token)
+    except PassTokenError:
+        return None
+    return db.session.scalar(select(FairDay.id).join(Venue).where(
+        Venue.code == claims.venue, FairDay.date == claims.first_day))
+
+
+def bump_entries(fair_day_id: int, pass_ids: list[int], change: str, *,
+                 now: datetime | None = None) -> None:
+    """Give each pass the next change numbers of the venue-day (creating entries as needed).
+
+    Takes the feed row's lock: call it as the last step of a transaction, after every other
+    row lock (device, pool, presence, fair day), so lock order stays the same everywhere.
+    """
+    if not pass_ids:
+        return
+    now = now or utc_now()
+    feed = ManifestFeed.__table__
+    # Creates the counter or takes its row lock and counts on: one statement either way.
+    count = len(pass_ids)
+    top = db.session.execute(
+        dialect_insert(feed).values(fair_day_id=fair_day_id, seq=count)
+        .on_conflict_do_update(index_elements=["fair_day_id"], set_={"seq": feed.c.seq + count})
+        .returning(feed.c.seq)
+    ).scalar_one()
+    first = top - len(pass_ids) + 1
+    rows = [{"fair_day_id": fair_day_id, "pass_id": pass_id, "seq": first + offset,
+             "change": change, "changed_at": now} for offset, pass_id in enumerate(pass_ids)]
+    statement = dialect_insert(ManifestEntry.__table__)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=["fair_day_id", "pass_id"],
+        set_={"seq": statement.excluded.seq, "change": statement.excluded.change,
+              "changed_at": statement.excluded.changed_at}), rows)
+
+
+def current_seq(fair_day_id: int) -> int:
+    return db.session.scalar(select(ManifestFeed.seq).where(
+        ManifestFeed.fair_day_id == fair_day_id)) or 0
+
+
+def item_status(pass_status: PassStatus, revoke_reason: str | None,
+                appointment_status: AppointmentStatus) -> str:
+    """active / cancelled / revoked as the gate rules read ``AppointmentRecord.status``."""
+    if pass_status is PassStatus.REVOKED:
+        return CANCELLED if revoke_reason == "cancelled" else REVOKED
+    if appointment_status is AppointmentStatus.CANCELLED:
+        return CANCELLED
+    return ACTIVE
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """``seq``: every change up to it is in the client's store. ``after``: a full pull is
+    under way and entries with a larger id are still to come."""
+
+    fair_day_id: int
+    seq: int
+    after: int | None = None
+
+    def __str__(self) -> str:
+        tail = "" if self.after is None else f".{self.after}"
+        return f"v1.{self.fair_day_id}.{self.seq}{tail}"
+
+    @classmethod
+    def parse(cls, text: str) -> "Cursor":
+        match = CURSOR_RE.fullmatch(text or "")
+        if match is None:
+            raise invalid_field("cursor", BAD_CURSOR, "invalid_cursor")
+        fair_day_id, seq, after = match.groups()
+        return cls(int(fair_day_id), int(seq), None if after is None else int(after))
+
+
+def manifest_day(device: Device, requested: date | None, *, now: datetime | None = None
+                 ) -> FairDay:
+    """The device's venue-day: today at the venue unless ``requested`` (today .. ahead)."""
+    today = venue_today(device.venue, now)
+    day = requested or today
+    if not today <= day <= today + timedelta(days=setting("GATE_MANIFEST_DAYS_AHEAD")):
+        raise Forbidden("date_not_allowed", DATE_NOT_ALLOWED, {"date": DATE_NOT_ALLOWED})
+    fair_day = db.session.scalar(select(FairDay).where(
+        FairDay.venue_id == device.venue_id, FairDay.date == day))
+    if fair_day is None:
+        raise NotFound("day_not_found", Text("该场馆当日不开放", "This venue is not open on that day"))
+    return fair_day
+
+
+def manifest_page(device: Device, fair_day: FairDay, cursor_text: str | None, limit: int, *,
+                  now: datetime | None = None) -> dict:
+    """One page of the manifest, in wire form (built directly: 100,000 items must be fast)."""
+    cursor = Cursor.parse(cursor_text) if cursor_text else None
+    latest = current_seq(fair_day.id)  # read before the items: later changes come again
+    reset = cursor is None or cursor.fair_day_id != fair_day.id or cursor.seq > latest
+    if reset:  # first pull, another day's cursor, or a database restored behind the client
+        cursor = Cursor(fair_day.id, latest, after=0)
+    entry = ManifestEntry.__table__
+    if cursor.after is not None:
+        where, order = entry.c.id > cursor.after, entry.c.id
+    else:
+        where, order = entry.c.seq > cursor.seq, entry.c.seq
+    rows = db.session.execute(
+        _item_query(fair_day).where(entry.c.fair_day_id == fair_day.id, where)
+        .order_by(order).limit(limit + 1)
+    ).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    if cursor.after is not None:
+        after = rows[-1].entry_id if has_more else None
+        next_cursor = Cursor(fair_day.id, cursor.seq, after)
+    else:
+        next_cursor = Cursor(fair_day.id, rows[-1].seq if rows else cursor.seq)
+    items = _items(rows)
+    return {
+        **manifest_header(device, fair_day, now=now),
+        "reset": reset, "full": cursor.after is not None,
+        "appointments": items,
+        "revoked": [item["serial"] for item in items if item["status"] != ACTIVE],
+        "cursor": str(next_cursor), "has_more": has_more,
+    }
+
+
+def manifest_header(device: Device, fair_day: FairDay, *, now: datetime | None = None) -> dict:
+    venue = device.venue
+    keys = [{**key, "public_key": encode_public_key(key["public_key"])}
+            for key in pass_service.published_keys()]
+    lookup_key = vault().venue_day_key(venue.code, fair_day.date)
+    return {
+        "venue": venue.code, "date": fair_day.date.isoformat(),
+        "server_time": (now or utc_now()).isoformat(),
+        "policy": {
+            "opens": f"{fair_day.opens:%H:%M}", "closes": f"{fair_day.closes:%H:%M}",
+            "timezone": venue.timezone, "reentry_allowed": venue.reentry_allowed,
+            "quota": fair_day.quota, "occupancy_limit": fair_day.occupancy_limit,
+        },
+        "lookup_key": base64.urlsafe_b64encode(lookup_key).rstrip(b"=").decode("ascii"),
+        "keys": keys,
+    }
+
+
+def _item_query(fair_day: FairDay):
+    entry, p, a = ManifestEntry.__table__, Pass.__table__, Appointment.__table__
+    slot, presence = TimeSlot.__table__, PassPresence.__table__
+    return (
+        select(entry.c.id.label("entry_id"), entry.c.seq, p.c.serial, p.c.status,
+               p.c.revoke_reason, p.c.kind, a.c.status.label("appointment_status"),
+               a.c.gate_index, a.c.name_masked, a.c.document_masked, a.c.slot_id,
+               slot.c.code.label("slot_code"), slot.c.starts, slot.c.ends,
+               presence.c.entries, presence.c.exits, presence.c.inside,
+               presence.c.last_direction, presence.c.last_gate, presence.c.last_passed_at)
+        .select_from(entry)
+        .join(p, p.c.id == entry.c.pass_id)
+        .join(a, a.c.id == p.c.appointment_id)
+        .outerjoin(slot, slot.c.id == a.c.slot_id)
+        .outerjoin(presence, and_(presence.c.serial == p.c.serial,
+                                  presence.c.day == fair_day.date))
+    )
+
+
+def _items(rows) -> list[dict]:
+    slots: dict[int, dict] = {}
+    items = []
+    for row in rows:
+        status = item_status(PassStatus(row.status), row.revoke_reason,
+                             AppointmentStatus(row.appointment_status))
+        slot = None
+        if row.slot_id is not None:
+            slot = slots.get(row.slot_id)
+            if slot is None:
+                slot = slots[row.slot_id] = {"code": row.slot_code,
+                                             "start": f"{row.starts:%H:%M}",
+                                             "end": f"{row.ends:%H:%M}"}
+        presence = None
+        if row.entries or row.exits:
+            presence = {"entries": row.entries, "exits": row.exits, "inside": row.inside,
+                        "last_direction": row.last_direction, "last_gate": row.last_gate,
+                        "last_passed_at": row.last_passed_at.isoformat()}
+        items.append({
+            "serial": row.serial, "status": status, "kind": row.kind, "slot": slot,
+            "holder": {"name": row.name_masked, "document": row.document_masked},
+            # Only active items are found by ID card: one active booking per document-day.
+            "gate_index": row.gate_index if status == ACTIVE else None,
+            "presence": presence, "seq": row.seq,
+        })
+    return items

@@ -1,0 +1,194 @@
+"""Presence: one row per pass per day, derived from the admitted passages gates report.
+
+Two writers keep it:
+- online verify (:func:`advance`): decides from the row it read, then writes the new state
+  with ``UPDATE ... WHERE id = ? AND version = ?``. If another gate admitted the pass in
+  between, no row matches and the caller decides again from the fresh row: two gates
+  verifying one pass at the same moment admit it once, on SQLite and PostgreSQL alike.
+- uploaded events (:func:`replay`): events arrive late and out of order, so the state is
+  recomputed from every admitted event of the pass that day, in scan order, with the rows
+  locked first. Replaying in order is also how double admissions are found.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import bindparam, func, select, update
+
+from gate.passes import PassKind
+from gate.rules import IN, MULTI_ENTRY_KINDS, PresenceState
+from registration.extensions import db
+from registration.models import CheckInEvent, PassPresence
+from registration.services.calendar import utc_now
+from registration.services.sql import dialect_insert
+
+Key = tuple[str, date]  # (serial, venue-local day)
+DOUBLE_ADMISSION = "double_admission"
+
+
+@dataclass(frozen=True)
+class PassFacts:
+    """What presence needs to know about a pass."""
+
+    appointment_id: int | None
+    kind: str = "visitor"
+
+
+def ensure_rows(keys: set[Key], venue_id: int, facts: dict[str, PassFacts]) -> None:
+    """Create the (empty) rows that do not exist yet; existing rows are left alone."""
+    table = PassPresence.__table__
+    now = utc_now()
+    rows = [{"serial": serial, "day": day, "venue_id": venue_id,
+             "appointment_id": facts[serial].appointment_id, "kind": facts[serial].kind,
+             "inside": False, "entries": 0, "exits": 0, "version": 0, "updated_at": now}
+            for serial, day in sorted(keys)]
+    if rows:
+        db.session.execute(dialect_insert(table).on_conflict_do_nothing(
+            index_elements=["serial", "day"]), rows)
+
+
+def read_row(serial: str, day: date):
+    """The committed row as it is now (Core, so no stale ORM identity map)."""
+    table = PassPresence.__table__
+    return db.session.execute(
+        select(table).where(table.c.serial == serial, table.c.day == day)).one_or_none()
+
+
+def state_of(row) -> PresenceState:
+    if row is None:
+        return PresenceState()
+    return PresenceState(inside=row.inside, entries_today=row.entries,
+                         last_direction=row.last_direction, last_gate=row.last_gate,
+                         last_passed_at=row.last_passed_at)
+
+
+def advance(row, direction: str, gate: str, at: datetime) -> bool:
+    """Record one admitted passage if the row is unchanged since it was read."""
+    table = PassPresence.__table__
+    counter = {"entries": row.entries + 1} if direction == IN else {"exits": row.exits + 1}
+    result = db.session.execute(
+        update(table).where(table.c.id == row.id, table.c.version == row.version)
+        .values(inside=direction == IN, last_direction=direction, last_gate=gate,
+                last_passed_at=at, version=row.version + 1, updated_at=utc_now(), **counter))
+    return result.rowcount == 1
+
+
+def count_admitted(venue_id: int, day: date, kinds) -> int:
+    """Distinct passes of ``kinds`` admitted at least once that day (the gate quota)."""
+    table = PassPresence.__table__
+    return db.session.scalar(select(func.count()).select_from(table).where(
+        table.c.venue_id == venue_id, table.c.day == day, table.c.entries > 0,
+        table.c.kind.in_([PassKind(k).value for k in kinds]))) or 0
+
+
+@dataclass
+class _Passage:
+    row_id: int
+    event_id: str
+    gate: str
+    direction: str
+    scanned_at: datetime
+    received_at: datetime
+    anomalies: str | None
+
+    @property
+    def order(self):
+        # An event cannot have happened after it arrived: a kiosk clock running ahead must
+        # not reorder passages past the ones that really came later.
+        return min(self.scanned_at, self.received_at), self.row_id
+
+
+def replay(keys: set[Key], venue_id: int, facts: dict[str, PassFacts], reentry_allowed: bool,
+           new_rows: set[int]) -> tuple[list[dict], set[Key]]:
+    """Recompute presence for ``keys`` from the stored admitted events; flag double
+    admissions. Returns the anomalies involving events in ``new_rows`` and the keys whose
+    presence changed."""
+    if not keys:
+        return [], set()
+    ensure_rows(keys, venue_id, facts)
+    table = PassPresence.__table__
+    serials = sorted({serial for serial, _ in keys})
+    days = sorted({day for _, day in keys})
+    # Lock in one order (by id) everywhere, so two uploads never wait on each other in a
+    # cycle. SQLite ignores FOR UPDATE; its single writer lock already orders uploads.
+    locked = {(row.serial, row.day): row for row in db.session.execute(
+        select(table).where(table.c.serial.in_(serials), table.c.day.in_(days))
+        .order_by(table.c.id).with_for_update())}
+    passages: dict[Key, list[_Passage]] = defaultdict(list)
+    events = CheckInEvent.__table__
+    for row in db.session.execute(
+            select(events.c.id, events.c.event_id, events.c.serial, events.c.day,
+                   events.c.gate, events.c.direction, events.c.scanned_at,
+                   events.c.received_at, events.c.anomalies)
+            .where(events.c.venue_id == venue_id, events.c.admit.is_(True),
+                   events.c.serial.in_(serials), events.c.day.in_(days))):
+        if (row.serial, row.day) in keys:
+            passages[(row.serial, row.day)].append(_Passage(
+                row.id, row.event_id, row.gate, row.direction, row.scanned_at,
+                row.received_at, row.anomalies))
+    anomalies, flagged, updates = [], {}, []
+    for key in sorted(keys):
+        kind = PassKind(facts[key[0]].kind)
+        state, found = _walk(sorted(passages[key], key=lambda p: p.order), kind,
+                             reentry_allowed)
+        for earlier, later in found:
+            if earlier.row_id not in new_rows and later.row_id not in new_rows:
+                continue  # reported when it was found
+            mine, other = (later, earlier) if later.row_id in new_rows else (earlier, later)
+            anomalies.append({"event": mine.event_id, "code": DOUBLE_ADMISSION,
+                              "serial": key[0], "gate": mine.gate, "other_gate": other.gate,
+                              "other_event": other.event_id})
+            for passage in (earlier, later):
+                flagged[passage.row_id] = passage
+        current = locked[key]
+        if state != _stored_state(current):
+            updates.append({"pid": current.id, **state, "version": current.version + 1,
+                            "updated_at": utc_now()})
+    if updates:
+        # Bind names must differ from column names in an executemany UPDATE.
+        columns = [name for name in updates[0] if name != "pid"]
+        db.session.execute(
+            update(table).where(table.c.id == bindparam("pid")).values(
+                {name: bindparam(f"v_{name}", type_=table.c[name].type) for name in columns}),
+            [{"pid": u["pid"], **{f"v_{name}": u[name] for name in columns}} for u in updates])
+    _flag(flagged.values(), DOUBLE_ADMISSION)
+    return anomalies, {key for key in keys
+                       if locked[key].id in {u["pid"] for u in updates}}
+
+
+def _walk(ordered: list[_Passage], kind: PassKind, reentry_allowed: bool):
+    inside, entries, exits, last, last_entry, found = False, 0, 0, None, None, []
+    for passage in ordered:
+        if passage.direction == IN:
+            if kind not in MULTI_ENTRY_KINDS and (inside or (entries and not reentry_allowed)):
+                found.append((last_entry, passage))
+            inside, entries, last_entry = True, entries + 1, passage
+        else:
+            inside, exits = False, exits + 1
+        last = passage
+    state = {"inside": inside, "entries": entries, "exits": exits,
+             "last_direction": last.direction if last else None,
+             "last_gate": last.gate if last else None,
+             "last_passed_at": last.scanned_at if last else None}
+    return state, found
+
+
+def _stored_state(row) -> dict:
+    return {"inside": row.inside, "entries": row.entries, "exits": row.exits,
+            "last_direction": row.last_direction, "last_gate": row.last_gate,
+            "last_passed_at": row.last_passed_at}
+
+
+def _flag(passages, code: str) -> None:
+    """Add ``code`` to the events' anomaly lists (kept on the rows for operations)."""
+    table = CheckInEvent.__table__
+    params = []
+    for passage in passages:
+        codes = [c for c in (passage.anomalies or "").split(",") if c]
+        if code not in codes:
+            params.append({"rid": passage.row_id, "codes": ",".join([*codes, code])})
+    if params:
+        db.session.execute(update(table).where(table.c.id == bindparam("rid"))
+                           .values(anomalies=bindparam("codes")), params)

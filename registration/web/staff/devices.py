@@ -1,0 +1,84 @@
+"""Gate devices of a venue: one-time enrolment codes (shown once, with a QR for the kiosk's
+camera) and revocation (the token stops working at the kiosk's next request)."""
+from __future__ import annotations
+
+import base64
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+
+from registration.extensions import db
+from registration.models import Device, Venue
+from registration.rendering.qr import pass_qr_svg
+from registration.services import devices as device_service
+from registration.services.errors import ServiceError
+from registration.web.staff import blueprint
+from registration.web.staff.access import MANAGERS, audit, staff_required
+from registration.web.staff.desk import choose_venue
+from registration.web.staff.forms import ConfirmForm, EnrollCodeForm, apply_service_error
+
+
+@blueprint.get("/devices")
+@staff_required(roles=MANAGERS, venue_scoped=False)
+def devices_start():
+    return choose_venue("staff.devices", _l("Gate devices"))
+
+
+def _form(venue: Venue, form: EnrollCodeForm | None = None) -> EnrollCodeForm:
+    form = form or EnrollCodeForm(formdata=None)
+    form.gate.choices = [(gate.code, gate.code) for gate in venue.gates]
+    return form
+
+
+def _page(venue: Venue, form=None, status: int = 200):
+    return render_template("staff/devices.html", venue=venue, form=_form(venue, form),
+                           devices=device_service.list_devices(venue.code),
+                           confirm=ConfirmForm(formdata=None)), status
+
+
+@blueprint.get("/devices/<venue>")
+@staff_required(roles=MANAGERS)
+def devices(venue: Venue):
+    return _page(venue)
+
+
+def qr_data_uri(text: str) -> str:
+    """The code as a QR (the kiosk's camera reads it at enrolment), for an <img>."""
+    svg = pass_qr_svg(text)  # upper-case letters, digits and dashes: QR alphanumeric mode
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+@blueprint.post("/devices/<venue>/codes")
+@staff_required(roles=MANAGERS)
+def enroll_code(venue: Venue):
+    form = _form(venue, EnrollCodeForm())
+    if not form.validate():
+        return _page(venue, form, 422)
+    try:
+        code, record = device_service.new_enrollment_code(venue.code, form.gate.data,
+                                                          ttl_hours=form.hours.data)
+    except ServiceError as err:
+        db.session.rollback()
+        apply_service_error(form, err)
+        return _page(venue, form, err.status)
+    audit("device_code_issued", venue=venue.code, target=record.gate.code,
+          details={"hours": form.hours.data, "expires_at": record.expires_at.isoformat()})
+    db.session.commit()
+    return render_template("staff/enroll_code.html", venue=venue, code=code, record=record,
+                           qr=qr_data_uri(code))
+
+
+@blueprint.post("/devices/<venue>/<int:device_id>/revoke")
+@staff_required(roles=MANAGERS)
+def device_revoke(venue: Venue, device_id: int):
+    device = db.session.get(Device, device_id)
+    if device is None or device.venue_id != venue.id:
+        abort(404)  # another venue's device is not found here
+    if not ConfirmForm().validate():
+        abort(400)
+    device_service.revoke_device(device.id)
+    audit("device_revoked", venue=venue.code, target=f"device {device.id}",
+          details={"name": device.name, "gate": device.gate.code})
+    db.session.commit()
+    flash("device_revoked", "success")
+    return redirect(url_for("staff.devices", venue=venue.code))

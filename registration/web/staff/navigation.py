@@ -1,0 +1,54 @@
+"""What the staff pages' header shows: the sections the account may open, its role."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from registration.web.staff.access import ADMIN, ALL, MANAGERS
+
+SECTIONS = (
+    # endpoint, label, roles, endpoint prefix that marks it current
+    ("staff.desk_start", _l("Walk-in desk"), ALL, ("staff.desk", "staff.appointment")),
+    ("staff.dashboard_start", _l("Dashboard"), ALL, ("staff.dashboard",)),
+    ("staff.search_start", _l("Appointments"), ALL, ("staff.search",)),
+    ("staff.operations_start", _l("Operations"), MANAGERS,
+     ("staff.operations", "staff.day", "staff.venues", "staff.devices", "staff.gate",
+      "staff.slot", "staff.enroll")),
+    ("staff.exports_start", _l("Exports"), MANAGERS, ("staff.export",)),
+    ("staff.audit_log", _l("Audit log"), ADMIN, ("staff.audit",)),
+    ("staff.purge", _l("Purge"), ADMIN, ("staff.purge",)),
+)
+ROLE_LABELS = {"admin": _l("Administrator"), "supervisor": _l("Supervisor"),
+               "desk": _l("Desk staff")}
+
+
+def staff_sections() -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    here = request.endpoint or ""
+    return [{"url": url_for(endpoint), "label": label,
+             "current": any(here.startswith(prefix) for prefix in prefixes)}
+            for endpoint, label, roles, prefixes in SECTIONS
+            if current_user.role.value in roles]
+
+
+def local_time(moment: datetime | str | None, seconds: bool = False, clock: bool = False,
+               zone: str = "Asia/Shanghai") -> str:
+    """A UTC timestamp as Beijing time: ``2026-09-10 14:05`` (or only ``14:05:09``)."""
+    if moment is None:
+        return ""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    local = moment.astimezone(ZoneInfo(zone))
+    if clock:
+        return local.strftime("%H:%M:%S")
+    return local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(staff_sections=staff_sections, staff_role_labels=ROLE_LABELS)
+    app.jinja_env.filters["local_time"] = local_time

@@ -1,0 +1,69 @@
+"""Every kind of staff action leaves an audit entry with who, when and what."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from staffkit import log_in
+
+
+def test_each_staff_action_is_audited(app, venues, make_staff, book_online, make_device,
+                                      make_resident_id, tmp_path):
+    from registration.extensions import db
+    from registration.models import AuditEntry
+    from registration.services.audit import ACTIONS
+
+    admin_name, desk_name = make_staff("admin"), make_staff("desk", "CNCC")
+    booked = book_online(venues)
+    code, device = booked["appointment"]["code"], make_device("CNCC")
+    anonymous = app.test_client()
+    log_in(anonymous, desk_name, "wrong password")
+    for _ in range(5):
+        log_in(anonymous, admin_name, "wrong password")
+    with app.app_context():  # let the locked admin in again
+        from registration.models import StaffUser
+
+        admin = db.session.scalar(select(StaffUser).where(StaffUser.username == admin_name))
+        admin.locked_until -= timedelta(hours=1)
+        db.session.commit()
+    desk, admin = app.test_client(), app.test_client()
+    assert log_in(desk, desk_name).status_code == 302
+    assert log_in(admin, admin_name).status_code == 302
+    day = venues.isoformat()
+    steps = [
+        (desk, "post", "/staff/desk/CNCC", {"line": make_resident_id(), "name": "张三",
+                                            "consent": "y"}),
+        (desk, "post", "/staff/desk/CNCC", {"line": booked["number"]}),
+        (desk, "get", f"/staff/appointments/CNCC/{code}/label/80", None),
+        (desk, "get", "/staff/appointments/CNCC?q=张", None),
+        (admin, "post", "/staff/venues", {"code": "EXPO", "name_zh": "新馆", "name_en": "Expo"}),
+        (admin, "post", "/staff/operations/CNCC/gates", {"code": "CNCC-N9"}),
+        (admin, "post", f"/staff/operations/CNCC/days/{day}",
+         {"quota": "12", "walk_in_reserve": "3", "opens": "00:00", "closes": "23:59"}),
+        (admin, "post", f"/staff/operations/CNCC/days/{day}/slots",
+         {"code": "ALL", "starts": "00:00", "ends": "23:59", "quota": "12"}),
+        (admin, "post", "/staff/devices/CNCC/codes", {"gate": "CNCC-E1", "hours": "1"}),
+        (admin, "post", f"/staff/devices/CNCC/{device.id}/revoke", {}),
+        (admin, "post", f"/staff/appointments/CNCC/{code}/revoke", {"reason": "lost"}),
+        (admin, "get", f"/staff/exports/CNCC/{day}/checkins.csv", None),
+        (admin, "post", "/staff/purge", {"confirm": "PURGE"}),
+        (desk, "post", "/staff/logout", {}),
+    ]
+    for client, method, url, data in steps:
+        response = getattr(client, method)(url, data=data)
+        assert response.status_code in (200, 302), (url, response.status_code)
+    with app.app_context():
+        entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        assert {entry.action for entry in entries} == set(ACTIONS)
+        for entry in entries:
+            assert entry.at is not None and entry.username and entry.remote_addr == "127.0.0.1"
+        by_action = {entry.action: entry for entry in entries}
+        assert by_action["desk_booking"].username == desk_name
+        assert by_action["desk_booking"].venue_code == "CNCC"
+        assert by_action["pass_revoked"].target == code
+        assert by_action["day_set"].target == day
+        assert "12" in by_action["day_set"].details and "10" in by_action["day_set"].details
+        assert by_action["login_failed"].staff_user_id is not None
+        # No plain document number anywhere in the log.
+        text = " ".join(f"{e.target} {e.details}" for e in entries)
+        assert booked["number"] not in text
