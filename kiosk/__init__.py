@@ -1,6 +1,10 @@
-"""The gate kiosk: camera capture, QR decoding, card readers, display and turnstile output.
+"""The gate kiosk (`fairgate-kiosk`, docs/kiosk.md).
 
-Server-independent parts live here (``capture``, ``scanner``, ``debounce``, ``display``,
-``readers``, ``turnstile``); the ledger, sync client and run loop build on them. The kiosk
-imports ``gate`` and ``schemas``, never ``registration``.
+Input and output: ``capture`` (frame sources), ``scanner`` (QR decoder chain), ``debounce``,
+``readers`` (card readers), ``display`` (screen or JSON lines), ``turnstile``. State:
+``config`` (enrolment, token), ``ledger`` (SQLite: manifest, decisions, event queue),
+``manifest`` (pages to rows), ``credits`` (occupancy lease). Behaviour: ``gatekeeper``
+(one scan to one committed decision), ``sync`` (the protocol client and background
+thread), ``app`` (the run loop), ``wiring`` and ``cli`` (the command line), ``status``.
+The kiosk imports ``gate`` and ``schemas``, never ``registration``.
 """

@@ -302,7 +302,7 @@ class Display:
         except cv2.error as exc:
             raise GuiUnavailable(f"cannot open the kiosk window: {exc}") from None
 
-    def show_verdict(self, verdict: AdmissionVerdict, status, frame=None) -> None:
+    def show_verdict(self, verdict: AdmissionVerdict, status, frame=None, extra=None) -> None:
         cv2.imshow(self.window, render_panel(verdict, status, frame, self.size))
 
     def show_idle(self, frame, status) -> None:
@@ -327,13 +327,16 @@ class HeadlessDisplay:
         self.stream = stream if stream is not None else sys.stdout
         self._clock = clock
 
-    def show_verdict(self, verdict: AdmissionVerdict, status=None, frame=None) -> None:
+    def show_verdict(self, verdict: AdmissionVerdict, status=None, frame=None,
+                     extra: Mapping | None = None) -> None:
+        """One line; ``extra`` (event id, source, repeat...) is added to it."""
         record = {"event": "verdict", "at": self._clock().isoformat()}
         if status is not None:
             s = KioskStatus.coerce(status)
             record.update(venue=s.venue, gate=s.gate, online=s.online)
         record.update(verdict.as_dict())
         record.update(colour=verdict.colour, direction=verdict.direction)
+        record.update(extra or {})
         self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
         self.stream.flush()
 

@@ -10,13 +10,14 @@ from faultkit import Server
 
 @pytest.fixture
 def start_server(instance_dir, database_url, app):
-    """Builder: ``start_server(workers=2)`` -> a gunicorn serving the migrated test database."""
+    """Builder: ``start_server(workers=2, port=None)`` -> a gunicorn serving the migrated
+    test database (on ``port``: a service restarted where its clients expect it)."""
     servers = []
     env = {**os.environ, "FAIRGATE_INSTANCE_PATH": str(instance_dir),
            "FAIRGATE_DATABASE_URL": database_url, "FAIRGATE_RATELIMIT_ENABLED": "0"}
 
-    def build(workers: int = 2) -> Server:
-        server = Server(env, workers)
+    def build(workers: int = 2, port: int | None = None) -> Server:
+        server = Server(env, workers, port)
         servers.append(server)
         return server
 

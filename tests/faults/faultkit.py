@@ -21,8 +21,8 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, env: dict, workers: int):
-        self.port = free_port()
+    def __init__(self, env: dict, workers: int, port: int | None = None):
+        self.port = port or free_port()
         self.process = subprocess.Popen(
             [GUNICORN, "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
              "--graceful-timeout", "5", "--log-level", "warning", "registration.wsgi:app"],
