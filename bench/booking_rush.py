@@ -17,9 +17,7 @@ import json
 import os
 import random
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -32,10 +30,10 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from gate.checksums import mod11_2_check_char  # noqa: E402
-
-PG_ADMIN = os.environ.get("FAIRGATE_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from benchkit import free_port, fresh_database, percentile, start_gunicorn  # noqa: E402
 
 
 def resident_ids(count: int, seed: int) -> list[str]:
@@ -48,20 +46,6 @@ def resident_ids(count: int, seed: int) -> list[str]:
             seen.add(body)
             out.append(body + mod11_2_check_char(body))
     return out
-
-
-def fresh_database(name: str) -> str:
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def seed(app, day: date, quota: int) -> None:
@@ -144,32 +128,6 @@ def bare_transactions(app, day: date, numbers: list[str], clients: int):
                 return str(err.status)
 
     return run_threads(clients, numbers, attempt)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    process = subprocess.Popen(
-        [gunicorn, "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--worker-class", "gthread", "--threads", "4", "--log-level", "warning",
-         "registration.wsgi:app"],
-        env=env, cwd=ROOT)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 def http_bookings(port: int, day: date, numbers: list[str], clients: int):

@@ -18,7 +18,6 @@ import json
 import os
 import random
 import signal
-import socket
 import statistics
 import sys
 import tempfile
@@ -33,17 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 import manifest_sync as ms  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+from benchkit import fresh_database, free_port, percentile, start_gunicorn  # noqa: E402
 
 
 class Client(ms.Client):
@@ -144,7 +133,7 @@ def main() -> None:
     parser.add_argument("--booking-rate", type=float, default=10, help="bookings per second")
     args = parser.parse_args()
 
-    url = ms.fresh_database("fairgate_gate_day")
+    url = fresh_database("fairgate_gate_day")
     env = {**os.environ, "FAIRGATE_DATABASE_URL": url,
            "FAIRGATE_INSTANCE_PATH": tempfile.mkdtemp(prefix="fairgate-gateday-"),
            "FAIRGATE_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14",
@@ -168,7 +157,7 @@ def main() -> None:
 
         serials = list(db.session.scalars(db.select(Pass.serial)))
     ports = [free_port() for _ in range(args.servers)]
-    servers = [ms.start_gunicorn(env, port, args.workers) for port in ports]
+    servers = [start_gunicorn(env, port, args.workers) for port in ports]
     stats, stop = Stats(), threading.Event()
     try:
         tokens = [ms.enrol(app, ports[n % len(ports)], gate) for n, gate in enumerate(gates)]

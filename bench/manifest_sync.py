@@ -21,7 +21,6 @@ import os
 import signal
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -35,10 +34,11 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from gate.checksums import mod11_2_check_char  # noqa: E402
+from benchkit import fresh_database, start_gunicorn  # noqa: E402
 
-PG_ADMIN = os.environ.get("FAIRGATE_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 GATES = ["CNCC-E1", "CNCC-E2", "CNCC-E3", "CNCC-E4", "CNCC-E5"]
 
 KIOSK_SCHEMA = """
@@ -58,15 +58,6 @@ def resident_numbers(count: int, start: int = 0):
         born = date(1950, 1, 1) + timedelta(days=n // 999)
         body = f"110101{born:%Y%m%d}{n % 999 + 1:03d}"
         yield body + mod11_2_check_char(body)
-
-
-def fresh_database(name: str) -> str:
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
 
 
 def seed(app, day: date, count: int) -> None:
@@ -121,25 +112,6 @@ def seed(app, day: date, count: int) -> None:
             conn.execute(sa.update(FairDay.__table__).where(FairDay.id == fair_day.id)
                          .values(booked=count))
             conn.execute(sa.text("ANALYZE"))
-
-
-def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    process = subprocess.Popen(
-        [gunicorn, "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--worker-class", "gthread", "--threads", "4", "--log-level", "warning",
-         "registration.wsgi:app"], env=env, cwd=ROOT)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 class Client:

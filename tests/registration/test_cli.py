@@ -12,22 +12,6 @@ import pytest
 FAIRGATE = str(Path(sys.executable).with_name("fairgate"))
 
 
-@pytest.fixture
-def fairgate(tmp_path):
-    env = {**os.environ, "FAIRGATE_INSTANCE_PATH": str(tmp_path)}
-    env.pop("FAIRGATE_DATABASE_URL", None)
-
-    def run(*args: str, check: bool = True):
-        result = subprocess.run([FAIRGATE, *args], env=env, capture_output=True, text=True,
-                                timeout=120)
-        if check:
-            assert result.returncode == 0, result.stderr
-        return result
-
-    run("db", "upgrade")
-    return run
-
-
 def test_demo_seeds_both_venues_with_a_slot_day(fairgate):
     assert "demo ready" in fairgate("demo").stdout
     listing = fairgate("venue", "list").stdout

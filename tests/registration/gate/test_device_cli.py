@@ -1,32 +1,15 @@
 """`fairgate device ...` as an operator runs it: enrolment code and QR, list, revoke."""
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-FAIRGATE = str(Path(sys.executable).with_name("fairgate"))
-
 
 @pytest.fixture
-def fairgate(tmp_path):
-    env = {**os.environ, "FAIRGATE_INSTANCE_PATH": str(tmp_path)}
-    env.pop("FAIRGATE_DATABASE_URL", None)
-
-    def run(*args: str, check: bool = True):
-        result = subprocess.run([FAIRGATE, *args], env=env, capture_output=True, text=True,
-                                timeout=120)
-        if check:
-            assert result.returncode == 0, result.stderr
-        return result
-
-    run("db", "upgrade")
-    run("demo")
-    return run
+def fairgate(fairgate):
+    fairgate("demo")
+    return fairgate
 
 
 def test_enrol_list_and_revoke_a_device(fairgate, tmp_path):

@@ -3,7 +3,6 @@ devices and check-in events posted through the gate API."""
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -64,42 +63,6 @@ def venues(make_fair_day):
     day = make_fair_day("CNCC", offset=0, quota=10, walk_in_reserve=3, occupancy_limit=50)
     make_fair_day("SHOUGANG", offset=0, quota=5)
     return day
-
-
-@dataclass(frozen=True)
-class GateDevice:
-    id: int
-    token: str
-    venue: str
-    gate: str
-
-    @property
-    def headers(self) -> dict:
-        return {"Authorization": f"Bearer {self.token}"}
-
-
-@pytest.fixture
-def make_device(app):
-    """``make_device("CNCC", "CNCC-E1")`` -> a kiosk enrolled through the API."""
-    from registration.extensions import db
-    from registration.models import Gate, Venue
-    from registration.services import devices
-
-    def build(venue: str = "CNCC", gate: str | None = None, name: str = "kiosk"):
-        gate = gate or f"{venue}-E1"
-        with app.app_context():
-            record = db.session.scalar(select(Venue).where(Venue.code == venue))
-            if not any(g.code == gate for g in record.gates):
-                db.session.add(Gate(venue=record, code=gate, name=gate))
-            code, _ = devices.new_enrollment_code(venue, gate)
-            db.session.commit()
-        response = app.test_client().post("/api/v1/devices/enroll",
-                                          json={"code": code, "name": name})
-        assert response.status_code == 201, response.get_json()
-        body = response.get_json()
-        return GateDevice(body["device_id"], body["token"], body["venue"], body["gate"])
-
-    return build
 
 
 @pytest.fixture
