@@ -29,6 +29,8 @@ class Defaults:
 
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
+    # If Redis goes away, each server keeps limiting from its own memory until it returns.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_BOOKING = "20/minute;200/hour"
     RATELIMIT_LOOKUP = "10/minute;60/hour"

@@ -63,3 +63,11 @@ def test_json_formatter_outside_a_request():
                                None)
     RequestIdFilter().filter(record)
     assert json.loads(JsonFormatter().format(record))["message"] == "hello x"
+
+
+def test_bookings_go_on_when_the_rate_limit_store_is_down(make_app, make_fair_day,
+                                                          booking_body):
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1")
+    day = make_fair_day()
+    response = app.test_client().post("/api/v1/appointments", json=booking_body(day))
+    assert response.status_code == 201
