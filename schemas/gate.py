@@ -60,6 +60,8 @@ class PolicySchema(Schema):
     reentry_allowed = fields.Boolean(required=True)
     quota = fields.Integer(required=True)
     occupancy_limit = fields.Integer(required=True, allow_none=True)
+    id_check_kinds = fields.List(fields.String(), load_default=list, metadata={
+        "description": "Pass kinds that must also show the holder's ID card"})
 
 
 class SlotWindowSchema(Schema):
@@ -184,6 +186,9 @@ class VerifyRequestSchema(Schema):
     gate = CleanString(required=True, validate=validate.Length(max=20))
     id = fields.String(load_default=None, validate=EVENT_ID, metadata={
         "description": "Optional client event id: a retry with it returns the first answer."})
+    document = fields.Nested(DocumentInputSchema, load_default=None, metadata={
+        "description": "The holder's ID card read together with a pass (venues that check "
+                       "passes against the ID card)"})
 
 
 class VerdictHolderSchema(Schema):

@@ -58,7 +58,7 @@ def gate_verify():
     device = current_device()
     gate = devices.require_gate(device, data["gate"])
     result = verify.verify_scan(device, data["scan"], data["direction"], gate,
-                                event_id=data["id"])
+                                event_id=data["id"], presented_document=data["document"])
     commit()
     verdict = result.verdict
     return VerifyResponseSchema().dump({"verdict": {**verdict.as_dict(),

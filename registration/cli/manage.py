@@ -19,12 +19,18 @@ def venue_group():
 @click.option("--name-zh", required=True)
 @click.option("--name-en", required=True)
 @click.option("--gate", "gates", multiple=True, help="Gate code, e.g. CNCC-E1 (repeatable).")
+@click.option("--id-check", "id_check", default=None, metavar="KINDS",
+              help="Pass kinds that must also show the ID card, e.g. exhibitor,staff "
+                   "('' for none).")
 @with_appcontext
-def venue_set(code, name_zh, name_en, gates):
+def venue_set(code, name_zh, name_en, gates, id_check):
     """Create or rename a venue."""
+    kinds = None if id_check is None else id_check.split(",")
     with transaction():
-        venue = operations.set_venue(code, name_zh, name_en, gates=list(gates))
-    click.echo(f"venue {venue.code}: {venue.name_zh} / {venue.name_en}")
+        venue = operations.set_venue(code, name_zh, name_en, gates=list(gates),
+                                     id_check_kinds=kinds)
+    checks = ", ".join(venue.id_check_kind_list) or "none"
+    click.echo(f"venue {venue.code}: {venue.name_zh} / {venue.name_en}; ID check: {checks}")
 
 
 @venue_group.command("list")

@@ -20,6 +20,10 @@ class Venue(Base):
     name_en: Mapped[str] = mapped_column(String(150), nullable=False)
     timezone: Mapped[str] = mapped_column(String(40), nullable=False, default="Asia/Shanghai")
     reentry_allowed: Mapped[bool] = mapped_column(nullable=False, default=True)
+    # Pass kinds that must also show the holder's ID card at the gate (comma-separated,
+    # e.g. "exhibitor,staff"); empty: a pass alone is enough.
+    id_check_kinds: Mapped[str] = mapped_column(String(60), nullable=False, default="",
+                                                server_default="")
 
     gates: Mapped[list["Gate"]] = relationship(back_populates="venue", order_by="Gate.code")
     days: Mapped[list["FairDay"]] = relationship(
@@ -29,6 +33,10 @@ class Venue(Base):
     @property
     def name(self) -> Text:
         return Text(self.name_zh, self.name_en)
+
+    @property
+    def id_check_kind_list(self) -> list[str]:
+        return sorted(kind for kind in self.id_check_kinds.split(",") if kind)
 
 
 class Gate(Base):

@@ -205,6 +205,7 @@ def manifest_header(device: Device, fair_day: FairDay, *, now: datetime | None =
             "opens": f"{fair_day.opens:%H:%M}", "closes": f"{fair_day.closes:%H:%M}",
             "timezone": venue.timezone, "reentry_allowed": venue.reentry_allowed,
             "quota": fair_day.quota, "occupancy_limit": fair_day.occupancy_limit,
+            "id_check_kinds": venue.id_check_kind_list,
         },
         "lookup_key": base64.urlsafe_b64encode(lookup_key).rstrip(b"=").decode("ascii"),
         "keys": keys,

@@ -7,7 +7,7 @@ from datetime import date, time
 from sqlalchemy import select
 
 from gate.i18n import Text
-from gate.passes import MAX_VENUE_LENGTH
+from gate.passes import MAX_VENUE_LENGTH, PassKind
 from registration.extensions import db
 from registration.models import FairDay, Gate, TimeSlot, Venue
 from registration.services.errors import Conflict, InvalidInput, NotFound, invalid_field
@@ -18,7 +18,9 @@ SLOT_CODE = re.compile(r"[A-Za-z0-9_-]{1,20}")
 
 
 def set_venue(code: str, name_zh: str, name_en: str, timezone: str = "Asia/Shanghai",
-              gates: list[str] | None = None) -> Venue:
+              gates: list[str] | None = None, id_check_kinds: list[str] | None = None) -> Venue:
+    """Create or rename a venue; ``id_check_kinds`` (when given) are the pass kinds that
+    must also show the holder's ID card at this venue's gates."""
     code = code.strip().upper()
     # The code travels inside every pass; longer codes would push the QR to a denser version.
     if not re.fullmatch(f"[A-Z0-9]{{1,{MAX_VENUE_LENGTH}}}", code):
@@ -30,10 +32,22 @@ def set_venue(code: str, name_zh: str, name_en: str, timezone: str = "Asia/Shang
         db.session.add(venue)
     else:
         venue.name_zh, venue.name_en, venue.timezone = name_zh, name_en, timezone
+    if id_check_kinds is not None:
+        venue.id_check_kinds = ",".join(sorted(_pass_kinds(id_check_kinds)))
     for gate_code in gates or []:
         if db.session.scalar(select(Gate).where(Gate.code == gate_code)) is None:
             db.session.add(Gate(venue=venue, code=gate_code, name=gate_code))
     return venue
+
+
+def _pass_kinds(names: list[str]) -> set[str]:
+    known = {kind.value for kind in PassKind}
+    chosen = {name.strip().lower() for name in names if name.strip()}
+    if not chosen <= known:
+        raise invalid_field("id_check_kinds", Text(
+            "证件核验的通行证类型只能是：" + "、".join(sorted(known)),
+            "ID-check pass kinds are: " + ", ".join(sorted(known))))
+    return chosen
 
 
 def set_day(venue_code: str, day: date, *, quota: int, opens: time | None = None,

@@ -8,6 +8,7 @@ the same moment admit it once. Each verification is stored as a check-in event.
 """
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -15,7 +16,7 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 
 from gate.i18n import Text
-from gate.passes import PassKind
+from gate.passes import PassKind, document_fingerprint
 from gate.reasons import Reason
 from gate.rules import (
     AdmissionVerdict, AppointmentRecord, CapacityState, Scan, VenuePolicy, decide,
@@ -51,9 +52,12 @@ class VerifyResult:
 
 
 def verify_scan(device: Device, scan_input: str | dict, direction: str, gate: str, *,
-                event_id: str | None = None, now: datetime | None = None) -> VerifyResult:
+                event_id: str | None = None, now: datetime | None = None,
+                presented_document: dict | None = None) -> VerifyResult:
     """Decide one scan (QR text, or ``{"document": {...}}`` for an ID card) at ``gate``
-    (already checked to be of the device's venue). The caller commits."""
+    (already checked to be of the device's venue). ``presented_document``: the holder's ID
+    card read together with a pass, checked against the pass's fingerprint. The caller
+    commits."""
     now = now or utc_now()
     if event_id is not None:
         stored = _stored(device, event_id)
@@ -69,6 +73,12 @@ def verify_scan(device: Device, scan_input: str | dict, direction: str, gate: st
     if isinstance(scan_input, str):
         keys = {key["key_id"]: key["public_key"] for key in published_keys()}
         scan = Scan.from_text(scan_input, keys, **fields)
+        if presented_document is not None and scan.claims is not None:
+            card = booking.validate_document(
+                presented_document["type"], presented_document["number"],
+                presented_document.get("country"), "document")
+            scan = dataclasses.replace(scan, presented_fingerprint=document_fingerprint(
+                scan.claims.serial, card.key))
         serial = scan.claims.serial if scan.claims is not None else None
     else:
         document = scan_input["document"]
@@ -138,7 +148,8 @@ def venue_policy(venue: Venue, fair_day: FairDay | None) -> VenuePolicy:
     # no booking), so the hours only need to be well-formed.
     opens, closes = (fair_day.opens, fair_day.closes) if fair_day else (time(0), time.max)
     return VenuePolicy(venue=venue.code, opens=opens, closes=closes, timezone=venue.timezone,
-                       reentry_allowed=venue.reentry_allowed)
+                       reentry_allowed=venue.reentry_allowed,
+                       id_check_kinds=frozenset(PassKind(k) for k in venue.id_check_kind_list))
 
 
 def decide_online(scan: Scan, *, venue: Venue, fair_day: FairDay | None, day: date,

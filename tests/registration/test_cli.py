@@ -59,3 +59,13 @@ def test_keys_init_then_production_start(tmp_path):
     upgraded = subprocess.run([FAIRGATE, "db", "upgrade"], env=env, capture_output=True,
                               text=True, timeout=60)
     assert upgraded.returncode == 0, upgraded.stderr
+
+
+def test_venue_set_chooses_the_pass_kinds_that_need_the_id_card(fairgate):
+    fairgate("demo")
+    out = fairgate("venue", "set", "SHOUGANG", "--name-zh", "首钢园", "--name-en",
+                   "Shougang Park", "--id-check", "staff,exhibitor").stdout
+    assert "ID check: exhibitor, staff" in out
+    refused = fairgate("venue", "set", "SHOUGANG", "--name-zh", "首钢园", "--name-en",
+                       "Shougang Park", "--id-check", "vip", check=False)
+    assert refused.returncode != 0 and "ID-check pass kinds are" in refused.stderr

@@ -216,3 +216,32 @@ def test_verify_at_a_gate_of_another_venue_is_403(app, gates, gate_error):
     response = app.test_client().post("/api/v1/gate/verify", headers=e1.headers, json={
         "scan": "FGX", "direction": "in", "gate": "SHOUGANG-E1"})
     assert gate_error(response, 403)["code"] == "other_gate"
+
+
+def test_a_venue_can_require_the_id_card_with_the_pass(app, gates, book, make_resident_id):
+    from registration.extensions import db
+    from registration.services import operations
+
+    day, e1, e2 = gates
+    with app.app_context():
+        operations.set_venue("CNCC", "国家会议中心", "China National Convention Center",
+                             id_check_kinds=["visitor"])
+        db.session.commit()
+    booking = book(day)
+    token = booking["pass"]["token"]
+    assert check(app, e1, token)["reason"] == "id_required"
+    mismatch = check(app, e1, token, document=id_card(make_resident_id())["document"])
+    assert (mismatch["admit"], mismatch["reason"]) == (False, "id_mismatch")
+    matching = check(app, e2, token, document=id_card(booking["number"])["document"])
+    assert (matching["admit"], matching["reason"]) == (True, "ok")
+    manifest = app.test_client().get("/api/v1/gate/manifest", headers=e1.headers).get_json()
+    assert manifest["policy"]["id_check_kinds"] == ["visitor"]
+
+
+def test_id_check_kinds_must_be_pass_kinds(app, gates):
+    from registration.services import operations
+    from registration.services.errors import InvalidInput
+
+    with app.app_context(), pytest.raises(InvalidInput) as refused:
+        operations.set_venue("CNCC", "国家会议中心", "CNCC", id_check_kinds=["vip"])
+    assert "id_check_kinds" in refused.value.fields
