@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, time
 from pathlib import Path
 
+from gate.passes import PassKind
 from gate.rules import IN, AppointmentRecord, PresenceState, VenuePolicy
 from kiosk.credits import add_pending
 from kiosk.manifest import key_rows, parse_page, parse_time, utc_text
@@ -196,7 +197,8 @@ class Ledger:
         data = self.get("policy")
         if data is None:
             return None
-        kinds = data.get("id_check_kinds", id_check_kinds)  # the service may publish it
+        # The venue's policy from the service, plus any kinds this kiosk checks on its own.
+        kinds = {PassKind(k) for k in (*data.get("id_check_kinds", ()), *id_check_kinds)}
         return VenuePolicy(venue=self.get("venue"), opens=time.fromisoformat(data["opens"]),
                            closes=time.fromisoformat(data["closes"]),
                            timezone=data["timezone"], reentry_allowed=data["reentry_allowed"],

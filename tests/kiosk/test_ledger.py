@@ -189,3 +189,12 @@ def test_a_killed_writer_leaves_no_half_decision(tmp_path, make_pass):
     assert subprocess.run([sys.executable, "-c", script]).returncode == -9
     with Ledger(path) as reopened:
         assert reopened.check() == [] and reopened.counts()["decisions"] == 0
+
+
+def test_the_venue_id_check_policy_comes_from_the_manifest(ledger, make_pass, make_page):
+    page = make_page([make_pass()], cursor="v1.1.1")
+    page["policy"]["id_check_kinds"] = ["exhibitor"]
+    ledger.apply_manifest_page(page)
+    assert ledger.policy().id_check_kinds == {"exhibitor"}
+    # A kiosk may check more kinds than its venue asks for, never fewer.
+    assert ledger.policy(id_check_kinds=["staff"]).id_check_kinds == {"exhibitor", "staff"}
