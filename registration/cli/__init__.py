@@ -34,8 +34,11 @@ def cli():
 def serve(host: str, port: int):
     """Serve with Flask's development server (use gunicorn in production)."""
     from flask import current_app
+    from werkzeug.serving import run_simple
 
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    # Flask's app.run() refuses to start from inside a CLI command, so serve directly.
+    click.echo(f"fairgate on http://{host}:{port}/ (Ctrl-C to stop)")
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 cli.add_command(keys.keys_group)  # `keys init` must work before the app can start

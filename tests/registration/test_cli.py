@@ -69,3 +69,31 @@ def test_venue_set_chooses_the_pass_kinds_that_need_the_id_card(fairgate):
     refused = fairgate("venue", "set", "SHOUGANG", "--name-zh", "首钢园", "--name-en",
                        "Shougang Park", "--id-check", "vip", check=False)
     assert refused.returncode != 0 and "ID-check pass kinds are" in refused.stderr
+
+
+def test_serve_answers_on_the_chosen_port(tmp_path):
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "FAIRGATE_INSTANCE_PATH": str(tmp_path), "FAIRGATE_PORT": str(port)}
+    env.pop("FAIRGATE_DATABASE_URL", None)
+    subprocess.run([FAIRGATE, "db", "upgrade"], env=env, check=True, capture_output=True)
+    server = subprocess.Popen([FAIRGATE, "serve"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        deadline, answer = time.monotonic() + 30, None
+        while time.monotonic() < deadline and answer is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz",
+                                            timeout=2) as response:
+                    answer = response.read()
+            except OSError:
+                time.sleep(0.3)
+        assert answer is not None and b'"status":"ok"' in answer.replace(b" ", b"")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
