@@ -245,3 +245,13 @@ def test_id_check_kinds_must_be_pass_kinds(app, gates):
     with app.app_context(), pytest.raises(InvalidInput) as refused:
         operations.set_venue("CNCC", "国家会议中心", "CNCC", id_check_kinds=["vip"])
     assert "id_check_kinds" in refused.value.fields
+
+
+def test_verdicts_and_sync_lag_reach_the_metrics(app, gates, book):
+    day, e1, _ = gates
+    check(app, e1, book(day)["pass"]["token"])
+    check(app, e1, "FGNOTAPASS")
+    metrics = app.test_client().get("/metrics").get_data(as_text=True)
+    assert 'fairgate_gate_verdicts_total{origin="verify",reason="ok"}' in metrics \
+        or 'fairgate_gate_verdicts_total{reason="ok",origin="verify"}' in metrics
+    assert "unreadable" in metrics and "fairgate_sync_lag_seconds_bucket" in metrics
