@@ -41,6 +41,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     babel.init_app(app, locale_selector=select_locale)
 
     from registration import api, cli, observability, web
+    from registration.services.reads import close_read_session
+
+    app.teardown_appcontext(close_read_session)
 
     observability.init_app(app)
 
@@ -52,19 +55,32 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
 
 def _configure_database(app: Flask) -> None:
-    url = app.config.get("DATABASE_URL") or (
-        "sqlite:///" + str(Path(app.instance_path) / "fairgate.sqlite")
-    )
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    url = _driver_url(app.config.get("DATABASE_URL") or (
+        "sqlite:///" + str(Path(app.instance_path) / "fairgate.sqlite")))
     app.config["SQLALCHEMY_DATABASE_URI"] = url
-    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(
+        url, app.config.get("SQLALCHEMY_ENGINE_OPTIONS"))
+    replica = app.config.get("REPLICA_DATABASE_URL")
+    if replica:  # dashboards read from it (registration/services/reads.py)
+        replica = _driver_url(replica)
+        app.config["SQLALCHEMY_BINDS"] = {"replica": {"url": replica,
+                                                      **_engine_options(replica, None)}}
+
+
+def _driver_url(url: str) -> str:
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _engine_options(url: str, given: dict | None) -> dict:
+    options = dict(given or {})
     if url.startswith("sqlite"):
         # Writers wait for each other instead of failing at once with "database is locked".
         options.setdefault("connect_args", {"timeout": 30})
     else:
         options.setdefault("pool_pre_ping", True)
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    return options
 
 
 @event.listens_for(Engine, "connect")

@@ -12,6 +12,7 @@ class Defaults:
     ENV = "development"  # "production" refuses to start without keys on disk
     SECRET_KEY = None  # taken from the instance key file when unset
     DATABASE_URL = None  # None: SQLite file in the instance folder
+    REPLICA_DATABASE_URL = None  # a read replica for live dashboards (optional)
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     JSON_SORT_KEYS = False

@@ -82,7 +82,8 @@ def make_app(instance_dir, database_url):
     for app in apps:
         with app.app_context():
             db.session.remove()
-            db.engine.dispose()
+            for engine in db.engines.values():  # the primary and any replica bind
+                engine.dispose()
 
 
 def _empty_tables(db) -> None:

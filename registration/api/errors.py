@@ -58,7 +58,8 @@ def register_error_handlers(app) -> None:
     from registration.extensions import db
 
     def wants_json() -> bool:
-        return request.path.startswith("/api/") or request.path == "/healthz"
+        return (request.path.startswith("/api/") or request.path == "/healthz"
+                or request.path.endswith(".json"))
 
     @app.errorhandler(ServiceError)
     def on_service_error(err: ServiceError):

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
-from registration.extensions import db
+from registration.services.reads import read_session
 from registration.models import CheckInEvent, Device, FairDay, Gate, PassPresence, Venue
 from registration.services.calendar import utc_now
 
@@ -27,10 +27,10 @@ RECENT_ANOMALIES = 20
 def venue_day_numbers(venue: Venue, day: date, *, now: datetime | None = None) -> dict:
     """Everything the dashboard shows, as plain JSON-ready data."""
     now = now or utc_now()
-    fair_day = db.session.scalar(select(FairDay).where(FairDay.venue_id == venue.id,
-                                                       FairDay.date == day))
+    fair_day = read_session().scalar(
+        select(FairDay).where(FairDay.venue_id == venue.id, FairDay.date == day))
     presence = PassPresence.__table__
-    admitted, inside = db.session.execute(
+    admitted, inside = read_session().execute(
         select(func.count().filter(presence.c.entries > 0),
                func.count().filter(presence.c.inside.is_(True)))
         .where(presence.c.venue_id == venue.id, presence.c.day == day)).one()
@@ -55,7 +55,7 @@ def venue_day_numbers(venue: Venue, day: date, *, now: datetime | None = None) -
 def _gates(venue: Venue, day: date, now: datetime) -> list[dict]:
     events = CheckInEvent.__table__
     counts = Counter()
-    for gate_code, direction, admit, count in db.session.execute(
+    for gate_code, direction, admit, count in read_session().execute(
             select(events.c.gate, events.c.direction, events.c.admit, func.count())
             .where(events.c.venue_id == venue.id, events.c.day == day)
             .group_by(events.c.gate, events.c.direction, events.c.admit)):
@@ -63,7 +63,7 @@ def _gates(venue: Venue, day: date, now: datetime) -> list[dict]:
         counts[(gate_code, key)] += count
     offline_after = timedelta(seconds=int(current_app.config["DEVICE_OFFLINE_SECONDS"]))
     devices: dict[int, list[dict]] = {}
-    for device in db.session.scalars(select(Device).where(
+    for device in read_session().scalars(select(Device).where(
             Device.venue_id == venue.id, Device.revoked_at.is_(None)).order_by(Device.id)):
         seen = device.last_seen_at
         devices.setdefault(device.gate_id, []).append({
@@ -73,8 +73,9 @@ def _gates(venue: Venue, day: date, now: datetime) -> list[dict]:
             "online": seen is not None and now - seen <= offline_after,
         })
     gates = []
-    for gate in db.session.scalars(select(Gate).where(Gate.venue_id == venue.id)
-                                   .order_by(Gate.code)):
+    venue_gates = read_session().scalars(
+        select(Gate).where(Gate.venue_id == venue.id).order_by(Gate.code))
+    for gate in venue_gates:
         kiosks = devices.get(gate.id, [])
         gates.append({
             "code": gate.code, "name": gate.name,
@@ -91,7 +92,7 @@ def entries_per_bucket(venue: Venue, day: date, fair_day: FairDay | None) -> lis
     when entries fall outside the hours), empty buckets included."""
     zone = ZoneInfo(venue.timezone)
     events = CheckInEvent.__table__
-    stamps = db.session.scalars(select(events.c.scanned_at).where(
+    stamps = read_session().scalars(select(events.c.scanned_at).where(
         events.c.venue_id == venue.id, events.c.day == day, events.c.admit.is_(True),
         events.c.direction == "in")).all()
     counts = Counter(_bucket(stamp.astimezone(zone).time()) for stamp in stamps)
@@ -112,7 +113,7 @@ def _bucket(moment: time) -> int:
 
 def _anomalies(venue: Venue, day: date) -> dict:
     events = CheckInEvent.__table__
-    rows = db.session.execute(
+    rows = read_session().execute(
         select(events.c.id, events.c.scanned_at, events.c.gate, events.c.serial,
                events.c.anomalies)
         .where(events.c.venue_id == venue.id, events.c.day == day,
@@ -127,5 +128,5 @@ def _anomalies(venue: Venue, day: date) -> dict:
 
 
 def visible_days(venue: Venue) -> list[date]:
-    return list(db.session.scalars(select(FairDay.date).where(FairDay.venue_id == venue.id)
-                                   .order_by(FairDay.date)))
+    return list(read_session().scalars(
+        select(FairDay.date).where(FairDay.venue_id == venue.id).order_by(FairDay.date)))
