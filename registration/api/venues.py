@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from gate.i18n import Text
 from registration.api import blueprint
 from registration.models import FairDay
 from registration.services import venues as venue_service
+from registration.services.errors import NotFound
 from schemas.venues import VenueDaySchema, VenueListSchema
 
 
@@ -35,9 +37,6 @@ def venue_day(venue: str, date_text: str):
     try:
         day = date.fromisoformat(date_text)
     except ValueError:
-        from registration.services.errors import NotFound
-        from gate.i18n import Text
-
         raise NotFound("day_not_found", Text("日期格式应为 YYYY-MM-DD", "Dates look like YYYY-MM-DD"))
     fair_day = venue_service.get_fair_day(venue, day)
     return VenueDaySchema().dump({"venue": fair_day.venue.code, **day_data(fair_day)})
