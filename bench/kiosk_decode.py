@@ -76,6 +76,19 @@ class Tally:
             self.times.append(seconds)
 
 
+def degraded_frames(size, per_condition: int, key, conditions=imagesets.CONDITIONS,
+                    first_seed: int = 50_000):
+    """(index, condition, token, frame) for freshly signed passes drawn under each
+    condition; seeds are fixed so every decoder sees the same frames."""
+    index = 0
+    for c_index, condition in enumerate(conditions):
+        for n in range(per_condition):
+            seed = first_seed + 1000 * c_index + n
+            token = imagesets.make_token(key, seed)
+            yield index, condition, token, imagesets.make_frame(token, condition, seed, size)
+            index += 1
+
+
 def run_size(size: tuple[int, int], per_condition: int, key,
              conditions=imagesets.CONDITIONS, first_seed: int = 50_000) -> None:
     """One pass over freshly drawn frames (a 1080p set does not fit in memory at once)."""
@@ -85,32 +98,27 @@ def run_size(size: tuple[int, int], per_condition: int, key,
     first = {name: {c: 0 for c in conditions} for name in stages}
     clean_times = []
     started = time.perf_counter()
-    index = 0
-    for c_index, condition in enumerate(conditions):
-        for n in range(per_condition):
-            seed = first_seed + 1000 * c_index + n
-            token = imagesets.make_token(key, seed)
-            frame = imagesets.make_frame(token, condition, seed, size)
-            for name, single in scanner.SINGLE_DECODERS.items():
-                texts, seconds = timed(lambda f: single(scanner.to_gray(f)), frame)
-                decoders[name].add(index, condition, token in texts, seconds)
-            outcome = scanner.decode_traced(frame)
-            decoders["chain (decode)"].add(index, condition, token in outcome.texts,
-                                           outcome.seconds)
-            if token in outcome.texts and outcome.stage:
-                first[outcome.stage][condition] += 1
-            if condition == "clean":
-                clean_times += [outcome.seconds] + [scanner.decode_traced(frame).seconds
-                                                    for _ in range(2)]
-            work = scanner.prepare(frame)
-            for name, run in (*((n, s.run) for n, s in stages.items()), *CANDIDATES.items()):
-                if name in stages and stages[name].region and not work.located:
-                    parts[name].add(index, condition, False, None)
-                    continue
-                texts, seconds = timed(run, work)
-                parts[name].add(index, condition, token in texts, seconds)
-            index += 1
-    total = index
+    frames = degraded_frames(size, per_condition, key, conditions, first_seed)
+    for index, condition, token, frame in frames:
+        for name, single in scanner.SINGLE_DECODERS.items():
+            texts, seconds = timed(lambda f: single(scanner.to_gray(f)), frame)
+            decoders[name].add(index, condition, token in texts, seconds)
+        outcome = scanner.decode_traced(frame)
+        decoders["chain (decode)"].add(index, condition, token in outcome.texts,
+                                       outcome.seconds)
+        if token in outcome.texts and outcome.stage:
+            first[outcome.stage][condition] += 1
+        if condition == "clean":
+            clean_times += [outcome.seconds] + [scanner.decode_traced(frame).seconds
+                                                for _ in range(2)]
+        work = scanner.prepare(frame)
+        for name, run in (*((n, s.run) for n, s in stages.items()), *CANDIDATES.items()):
+            if name in stages and stages[name].region and not work.located:
+                parts[name].add(index, condition, False, None)
+                continue
+            texts, seconds = timed(run, work)
+            parts[name].add(index, condition, token in texts, seconds)
+    total = len(conditions) * per_condition
     print(f"\n=== {size[0]}x{size[1]}: {total} frames ({per_condition} per condition), "
           f"{time.perf_counter() - started:.0f} s ===")
     head = "".join(f"{c[:9]:>10}" for c in conditions)

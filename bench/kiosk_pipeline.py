@@ -42,7 +42,7 @@ from kiosk.app import KioskApp  # noqa: E402
 from kiosk.debounce import Debouncer  # noqa: E402
 from kiosk.gatekeeper import Gatekeeper  # noqa: E402
 from kiosk.ledger import Ledger  # noqa: E402
-from kiosk_decode import Tally, ms, timed  # noqa: E402
+from kiosk_decode import Tally, degraded_frames, ms, timed  # noqa: E402
 
 TARGET_P99_MS = 15.0
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -181,28 +181,24 @@ def decode_rates(size, per_condition: int, key, first_seed: int = 50_000):
     names = (*scanner.SINGLE_DECODERS, "chain")
     tallies = {name: Tally() for name in names}
     conditions = imagesets.CONDITIONS
-    index = 0
-    for c_index, condition in enumerate(conditions):
-        for n in range(per_condition):
-            seed = first_seed + 1000 * c_index + n
-            token = imagesets.make_token(key, seed)
-            frame = imagesets.make_frame(token, condition, seed, size)
-            for name, single in scanner.SINGLE_DECODERS.items():
-                texts, seconds = timed(lambda f: single(scanner.to_gray(f)), frame)
-                tallies[name].add(index, condition, token in texts, seconds)
-            texts, seconds = timed(scanner.decode, frame)
-            tallies["chain"].add(index, condition, token in texts, seconds)
-            index += 1
+    frames = degraded_frames(size, per_condition, key, conditions, first_seed)
+    for index, condition, token, frame in frames:
+        for name, single in scanner.SINGLE_DECODERS.items():
+            texts, seconds = timed(lambda f: single(scanner.to_gray(f)), frame)
+            tallies[name].add(index, condition, token in texts, seconds)
+        texts, seconds = timed(scanner.decode, frame)
+        tallies["chain"].add(index, condition, token in texts, seconds)
+    total = len(conditions) * per_condition
     head = "".join(f"{c[:9]:>10}" for c in conditions)
     print(f"\ndecode rate per degradation at {size[0]}x{size[1]} ({per_condition} frames "
           f"each)\n{'decoder':<11}{head}{'all':>8}{'med ms':>8}")
     for name, tally in tallies.items():
         cells = "".join(f"{tally.hits[c] / per_condition:>9.0%} " for c in conditions)
-        print(f"{name:<11}{cells}{len(tally.frames) / index:>7.1%}"
+        print(f"{name:<11}{cells}{len(tally.frames) / total:>7.1%}"
               f"{statistics.median(tally.times) * 1e3:>8.2f}")
     best = max(scanner.SINGLE_DECODERS, key=lambda n: len(tallies[n].frames))
     chain, single = len(tallies["chain"].frames), len(tallies[best].frames)
-    print(f"chain reads {chain} of {index}, the best single decoder ({best}) {single}: "
+    print(f"chain reads {chain} of {total}, the best single decoder ({best}) {single}: "
           f"{'chain ahead' if chain > single else 'CHAIN NOT AHEAD'}")
 
 
