@@ -53,16 +53,21 @@ def channel_chart(figures: DailyFigures, font: str) -> Drawing:
     chart.data = [values]
     chart.categoryAxis.categoryNames = list(reversed(CHANNELS.values()))
     chart.bars[0].fillColor = BRAND
-    chart.barLabelFormat = "%d"
-    chart.barLabels.fontName = font
-    chart.barLabels.fontSize = 8
-    chart.barLabels.boxAnchor = "w"
-    chart.barLabels.dx = 3
+    _label_bars(chart, font)
     _style_axis_labels(chart, font)
     chart.valueAxis.valueStep = _value_step(max(values + [1]))
     chart.valueAxis.valueMax = max(max(values) * 1.15, 1)
     drawing.add(chart)
     return drawing
+
+
+def _label_bars(chart: HorizontalBarChart, font: str) -> None:
+    """Each bar's count written just past its end."""
+    chart.barLabelFormat = "%d"
+    chart.barLabels.fontName = font
+    chart.barLabels.fontSize = 8
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 3
 
 
 def arrivals_chart(figures: DailyFigures, font: str, opens_hour: int, closes_hour: int
@@ -96,11 +101,7 @@ def attendance_chart(figures: DailyFigures, font: str) -> Drawing:
     chart.categoryAxis.categoryNames = ["未到场 No-shows", "已入场 Admitted"]
     chart.bars[0].fillColor = OK
     chart.bars[(0, 0)].fillColor = WARN
-    chart.barLabelFormat = "%d"
-    chart.barLabels.fontName = font
-    chart.barLabels.fontSize = 8
-    chart.barLabels.boxAnchor = "w"
-    chart.barLabels.dx = 3
+    _label_bars(chart, font)
     _style_axis_labels(chart, font)
     chart.valueAxis.valueStep = _value_step(max(values + [1]))
     chart.valueAxis.valueMax = max(max(values) * 1.15, 1)
