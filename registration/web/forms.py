@@ -24,6 +24,21 @@ SERVICE_FIELDS = {
 }
 
 
+def apply_service_error(form: FlaskForm, err: ServiceError, aliases: dict | None = None
+                        ) -> list[str]:
+    """Show a service's field messages beside their fields; return the others."""
+    lang, rest = current_lang(), []
+    for path, text in err.fields.items():
+        field = getattr(form, (aliases or {}).get(path, path), None)
+        if field is None or not hasattr(field, "errors"):
+            rest.append(text.in_language(lang))
+        else:
+            field.errors = [*field.errors, text.in_language(lang)]
+    if not err.fields:
+        rest.append(err.message.in_language(lang))
+    return rest
+
+
 def document_type_choices() -> list[tuple[str, str]]:
     lang = current_lang()
     return [(t.value, t.label.in_language(lang)) for t in DocumentType]
@@ -68,16 +83,7 @@ class BookingForm(VisitorFields):
 
     def apply_service_error(self, err: ServiceError) -> list[str]:
         """Put a service's field messages beside their fields; return the rest (the day)."""
-        lang, rest = current_lang(), []
-        for path, text in err.fields.items():
-            field = getattr(self, SERVICE_FIELDS.get(path, ""), None)
-            if field is None:
-                rest.append(text.in_language(lang))
-            else:
-                field.errors = [*field.errors, text.in_language(lang)]
-        if not err.fields:
-            rest.append(err.message.in_language(lang))
-        return rest
+        return apply_service_error(self, err, SERVICE_FIELDS)
 
 
 class LookupForm(FlaskForm):

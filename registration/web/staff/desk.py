@@ -15,7 +15,8 @@ from registration.services.calendar import venue_today
 from registration.services.errors import InvalidInput, NotFound, ServiceError
 from registration.web.staff import blueprint
 from registration.web.staff.access import audit, home_venue, staff_required
-from registration.web.staff.forms import DeskForm, apply_service_error
+from registration.web.forms import apply_service_error
+from registration.web.staff.forms import DeskForm
 
 DESK_FIELDS = {"document.number": "line", "line": "line", "mrz": "mrz", "name": "name",
                "consent": "consent", "slot": "slot"}

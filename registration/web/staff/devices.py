@@ -15,7 +15,8 @@ from registration.services.errors import ServiceError
 from registration.web.staff import blueprint
 from registration.web.staff.access import MANAGERS, audit, staff_required
 from registration.web.staff.desk import choose_venue
-from registration.web.staff.forms import ConfirmForm, EnrollCodeForm, apply_service_error
+from registration.web.forms import apply_service_error
+from registration.web.staff.forms import ConfirmForm, EnrollCodeForm
 
 
 @blueprint.get("/devices")

@@ -12,7 +12,6 @@ from wtforms.validators import (
 )
 
 from gate.documents import DocumentType
-from registration.services.errors import ServiceError
 from registration.services.operations import MAX_QUOTA
 from registration.web.locale import current_lang
 
@@ -47,21 +46,6 @@ class DeskForm(FlaskForm):
         lang = current_lang()
         self.document_type.choices = [("auto", _l("Recognise automatically"))] + [
             (t.value, t.label.in_language(lang)) for t in DocumentType]
-
-
-def apply_service_error(form: FlaskForm, err: ServiceError, aliases: dict | None = None
-                        ) -> list[str]:
-    """Show a service's field messages beside their fields; return the others."""
-    lang, rest = current_lang(), []
-    for path, text in err.fields.items():
-        field = getattr(form, (aliases or {}).get(path, path), None)
-        if field is None or not hasattr(field, "errors"):
-            rest.append(text.in_language(lang))
-        else:
-            field.errors = [*field.errors, text.in_language(lang)]
-    if not err.fields:
-        rest.append(err.message.in_language(lang))
-    return rest
 
 
 class WholeNumberField(IntegerField):

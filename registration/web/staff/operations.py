@@ -17,10 +17,9 @@ from registration.services.errors import InvalidInput, ServiceError
 from registration.web.locale import current_lang
 from registration.web.staff import blueprint
 from registration.web.staff.access import ADMIN, MANAGERS, audit, parse_day, staff_required
+from registration.web.forms import apply_service_error
 from registration.web.staff.desk import choose_venue
-from registration.web.staff.forms import (
-    DayForm, GateForm, NewDayForm, SlotForm, VenueForm, apply_service_error,
-)
+from registration.web.staff.forms import DayForm, GateForm, NewDayForm, SlotForm, VenueForm
 
 DAY_EXISTS = Text("该日已存在，请在列表中编辑", "This day exists already: edit it in the list")
 QUOTA_RACE = InvalidInput("quota_below_booked", Text(
