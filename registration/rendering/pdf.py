@@ -57,12 +57,8 @@ def _blocks(view: PassView, scale: float, width: float) -> list[layout.Block]:
     return blocks
 
 
-def pass_pdf(view: PassView, *, page: str = "A4") -> bytes:
-    """A one-page PDF pass. ``page`` is ``"A4"`` (home printers) or ``"A6"`` (a card)."""
-    try:
-        width, height = PAGE_SIZES[page]
-    except KeyError:
-        raise ValueError(f"page must be one of {', '.join(PAGE_SIZES)}") from None
+def paint_pass(canvas: Canvas, view: PassView, width: float, height: float) -> None:
+    """Draw one pass filling a page of ``width`` x ``height`` (one page of a bundle, too)."""
     scale = width / A6[0]
     font = pdf_font()
     margin = 7 * mm * scale
@@ -71,13 +67,22 @@ def pass_pdf(view: PassView, *, page: str = "A4") -> bytes:
     # Very long venue names could overflow: shrink the QR, never below a scannable size.
     overflow = layout.total_height(placed) - (height - 2 * margin)
     if overflow > 0:
+        smallest = 30 * mm * scale
         placed = [
-            layout.Placed(QR(p.block.token, max(p.block.size - overflow, 30 * mm * scale)),
-                          [], max(p.block.size - overflow, 30 * mm * scale))
+            layout.Placed(QR(p.block.token, max(p.block.size - overflow, smallest)), [],
+                          max(p.block.size - overflow, smallest))
             if isinstance(p.block, QR) else p
             for p in placed
         ]
+    layout.paint(canvas, placed, margin, height - margin, column, font)
 
+
+def pass_pdf(view: PassView, *, page: str = "A4") -> bytes:
+    """A one-page PDF pass. ``page`` is ``"A4"`` (home printers) or ``"A6"`` (a card)."""
+    try:
+        width, height = PAGE_SIZES[page]
+    except KeyError:
+        raise ValueError(f"page must be one of {', '.join(PAGE_SIZES)}") from None
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=(width, height), invariant=True, pageCompression=1)
     # Metadata names the fair and serial only: no personal data outside the page itself.
@@ -85,7 +90,7 @@ def pass_pdf(view: PassView, *, page: str = "A4") -> bytes:
     canvas.setAuthor("fairgate")
     canvas.setCreator("fairgate")
     canvas.setSubject(f"{view.venue_code} {view.day.isoformat()}")
-    layout.paint(canvas, placed, margin, height - margin, column, font)
+    paint_pass(canvas, view, width, height)
     canvas.showPage()
     canvas.save()
     return out.getvalue()

@@ -6,17 +6,14 @@ import csv
 import io
 import zipfile
 
-from reportlab.lib.pagesizes import A4, A6
-from reportlab.lib.units import mm
+from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from registration.api.passes import pass_view
 from registration.models import Appointment, Delegation
-from registration.rendering import layout
-from registration.rendering.fonts import pdf_font
-from registration.rendering.pdf import _blocks, pass_pdf
+from registration.rendering.pdf import paint_pass, pass_pdf
 from registration.rendering.qr import pass_qr_png
-from registration.rendering.view import FAIR_NAME, PassView
+from registration.rendering.view import FAIR_NAME
 
 MEMBER_LIST_COLUMNS = ("number", "confirmation_code", "name", "document", "venue", "date",
                        "slot", "pass_serial")
@@ -46,25 +43,6 @@ def passes_zip(delegation: Delegation) -> bytes:
     return out.getvalue()
 
 
-def _paint_pass(canvas: Canvas, view: PassView, width: float, height: float) -> None:
-    # The same page as registration.rendering.pdf.pass_pdf draws for one pass.
-    scale = width / A6[0]
-    font = pdf_font()
-    margin = 7 * mm * scale
-    column = width - 2 * margin
-    placed = layout.measure(_blocks(view, scale, column), column, font)
-    overflow = layout.total_height(placed) - (height - 2 * margin)
-    if overflow > 0:
-        smallest = 30 * mm * scale
-        placed = [
-            layout.Placed(layout.QR(p.block.token, max(p.block.size - overflow, smallest)), [],
-                          max(p.block.size - overflow, smallest))
-            if isinstance(p.block, layout.QR) else p
-            for p in placed
-        ]
-    layout.paint(canvas, placed, margin, height - margin, column, font)
-
-
 def passes_pdf(delegation: Delegation) -> bytes:
     width, height = A4
     out = io.BytesIO()
@@ -73,7 +51,7 @@ def passes_pdf(delegation: Delegation) -> bytes:
     canvas.setAuthor("fairgate")
     canvas.setCreator("fairgate")
     for appointment in _members(delegation):
-        _paint_pass(canvas, pass_view(appointment.current_pass), width, height)
+        paint_pass(canvas, pass_view(appointment.current_pass), width, height)
         canvas.showPage()
     canvas.save()
     return out.getvalue()
