@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -55,3 +56,20 @@ def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+def migrated_service(database: str, settings: dict[str, str], config: dict | None = None):
+    """A fresh database and instance folder, the environment that points app servers at
+    them (``settings`` are extra FAIRGATE_* variables), and an in-process app on the
+    migrated schema. Returns ``(app, env)``."""
+    env = {**os.environ, "FAIRGATE_DATABASE_URL": fresh_database(database),
+           "FAIRGATE_INSTANCE_PATH": tempfile.mkdtemp(prefix=f"{database}-"), **settings}
+    os.environ.update(env)  # the in-process app reads the same configuration
+    from flask_migrate import upgrade
+
+    from registration import create_app
+
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+    return app, env

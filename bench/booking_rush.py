@@ -19,7 +19,6 @@ import random
 import signal
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from datetime import date, datetime, timedelta
@@ -33,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from gate.checksums import mod11_2_check_char  # noqa: E402
-from benchkit import free_port, fresh_database, percentile, start_gunicorn  # noqa: E402
+from benchkit import free_port, migrated_service, percentile, start_gunicorn  # noqa: E402
 
 
 def resident_ids(count: int, seed: int) -> list[str]:
@@ -171,21 +170,13 @@ def main() -> None:
                         help="rate-limit store shared by the servers (limits on, set high)")
     args = parser.parse_args()
 
-    url = fresh_database("fairgate_bench")
-    instance = tempfile.mkdtemp(prefix="fairgate-bench-")
-    env = {**os.environ, "FAIRGATE_DATABASE_URL": url, "FAIRGATE_INSTANCE_PATH": instance,
-           "FAIRGATE_RATELIMIT_ENABLED": "0"}
+    settings = {"FAIRGATE_RATELIMIT_ENABLED": "0"}
     if args.redis:  # every request then also counts in Redis, as in production
-        env.update({"FAIRGATE_RATELIMIT_ENABLED": "1", "FAIRGATE_RATELIMIT_STORAGE_URI": args.redis,
-                    "FAIRGATE_RATELIMIT_BOOKING": '"1000000/minute"'})
-    os.environ.update(env)
-    from flask_migrate import upgrade
-
-    from registration import create_app
-
-    app = create_app({"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": args.clients}})
-    with app.app_context():
-        upgrade()
+        settings.update({"FAIRGATE_RATELIMIT_ENABLED": "1",
+                         "FAIRGATE_RATELIMIT_STORAGE_URI": args.redis,
+                         "FAIRGATE_RATELIMIT_BOOKING": '"1000000/minute"'})
+    app, env = migrated_service("fairgate_bench", settings,
+                                {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": args.clients}})
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
     bare_day, http_day = today + timedelta(days=1), today + timedelta(days=2)
     quota = int(args.bookings * 0.9)

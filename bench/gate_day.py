@@ -20,7 +20,6 @@ import random
 import signal
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -32,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 import manifest_sync as ms  # noqa: E402
-from benchkit import fresh_database, free_port, percentile, start_gunicorn  # noqa: E402
+from benchkit import free_port, migrated_service, percentile, start_gunicorn  # noqa: E402
 
 
 class Client(ms.Client):
@@ -133,20 +132,10 @@ def main() -> None:
     parser.add_argument("--booking-rate", type=float, default=10, help="bookings per second")
     args = parser.parse_args()
 
-    url = fresh_database("fairgate_gate_day")
-    env = {**os.environ, "FAIRGATE_DATABASE_URL": url,
-           "FAIRGATE_INSTANCE_PATH": tempfile.mkdtemp(prefix="fairgate-gateday-"),
-           "FAIRGATE_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14",
-           "FAIRGATE_RATELIMIT_BOOKING": '"100000/minute"',
-           "FAIRGATE_RATELIMIT_ENROLL": '"1000/minute"'}
-    os.environ.update(env)
-    from flask_migrate import upgrade
-
-    from registration import create_app
-
-    app = create_app()
-    with app.app_context():
-        upgrade()
+    app, env = migrated_service("fairgate_gate_day", {
+        "FAIRGATE_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14",
+        "FAIRGATE_RATELIMIT_BOOKING": '"100000/minute"',
+        "FAIRGATE_RATELIMIT_ENROLL": '"1000/minute"'})
     day = datetime.now(ZoneInfo("Asia/Shanghai")).date()
     gates = [f"CNCC-E{n}" for n in range(1, args.kiosks + 1)]
     ms.GATES[:] = gates

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from gate.checksums import mod11_2_check_char  # noqa: E402
-from benchkit import fresh_database, start_gunicorn  # noqa: E402
+from benchkit import migrated_service, start_gunicorn  # noqa: E402
 
 GATES = ["CNCC-E1", "CNCC-E2", "CNCC-E3", "CNCC-E4", "CNCC-E5"]
 
@@ -275,19 +275,11 @@ def main() -> None:
                         help="upload batches of 500 per phase (needs 1000 x batches passes)")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
+    if args.appointments < args.changes + 1000 * args.batches:
+        parser.error(f"--appointments must be at least --changes + 1000 x --batches "
+                     f"({args.changes + 1000 * args.batches}) for the upload phases")
 
-    url = fresh_database("fairgate_bench_manifest")
-    instance = tempfile.mkdtemp(prefix="fairgate-bench-")
-    env = {**os.environ, "FAIRGATE_DATABASE_URL": url, "FAIRGATE_INSTANCE_PATH": instance,
-           "FAIRGATE_RATELIMIT_ENABLED": "0"}
-    os.environ.update(env)
-    from flask_migrate import upgrade
-
-    from registration import create_app
-
-    app = create_app()
-    with app.app_context():
-        upgrade()
+    app, env = migrated_service("fairgate_bench_manifest", {"FAIRGATE_RATELIMIT_ENABLED": "0"})
     day = datetime.now(ZoneInfo("Asia/Shanghai")).date()
     started = time.perf_counter()
     seed(app, day, args.appointments)
