@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT / "tests" / "kiosk"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import imagesets  # noqa: E402
+from gate.lookup import LookupParams  # noqa: E402
 from gate.passes import decode_unverified, encode_public_key  # noqa: E402
 from kiosk import scanner  # noqa: E402
 from kiosk.app import KioskApp  # noqa: E402
@@ -57,7 +58,8 @@ def manifest_pages(key, serials: list[str], inside: set[str]):
         "policy": {"opens": "08:00", "closes": "20:00", "timezone": "Asia/Shanghai",
                    "reentry_allowed": True, "quota": len(serials) + 10_000,
                    "occupancy_limit": None},
-        "lookup_key": base64.urlsafe_b64encode(bytes(32)).rstrip(b"=").decode(),
+        "lookup_kdf": LookupParams(salt=bytes(16), time_cost=2, memory_kib=65536,
+                                   parallelism=2).to_wire(),
         "keys": [{"key_id": key.key_id, "algorithm": "Ed25519", "created_at": passed,
                   "public_key": encode_public_key(key.public_bytes()), "active": True}],
         "full": True, "revoked": []}

@@ -5,7 +5,9 @@ Run:  .venv/bin/python bench/manifest_sync.py [--appointments 100000] [--page 20
 
 It creates a throw-away PostgreSQL database, seeds one venue-day with N appointments and
 their passes by bulk INSERTs (real encrypted identity data, look-up indexes and Ed25519
-signatures, no HTTP), starts gunicorn on loopback, enrols a kiosk, and times:
+signatures, no HTTP; the look-up indexes as `fairgate gate prepare` leaves them, with cheap
+KDF settings: the Argon2id's own cost is bench/ledger_attack.py's subject), starts gunicorn
+on loopback, enrols a kiosk, and times:
  1. a full manifest pull over HTTP plus applying it into a fresh kiosk-side SQLite store
     (the target is under 5 s for 100,000 appointments);
  2. 1,000 changes (cancellations, new bookings, check-ins at another gate) and the
@@ -63,13 +65,14 @@ def resident_numbers(count: int, start: int = 0):
 def seed(app, day: date, count: int) -> None:
     """N appointments with passes and manifest entries, inserted in bulk."""
     from gate.documents import parse_document
+    from gate.lookup import gate_lookup_index
     from gate.masking import mask_document, mask_name
     from gate.passes import new_claims, sign_pass
     from registration.extensions import db
     from registration.models import (
         Appointment, FairDay, ManifestEntry, ManifestFeed, Pass,
     )
-    from registration.services import operations
+    from registration.services import gate_lookup, operations
     from registration.services.identity import vault
 
     with app.app_context():
@@ -79,6 +82,8 @@ def seed(app, day: date, count: int) -> None:
                                       closes=dtime(23, 59))
         db.session.commit()
         keys, ring = vault(), app.extensions["fairgate.keys"]
+        params = gate_lookup.venue_day_params(fair_day)
+        db.session.commit()
         signing = ring.current_signing_key
         now = datetime.now(timezone.utc)
         name_blob = keys.encrypt("张三", purpose="name")
@@ -90,7 +95,7 @@ def seed(app, day: date, count: int) -> None:
                 "id": n, "code": f"B{n:07d}", "fair_day_id": fair_day.id, "day": day,
                 "status": "active", "channel": "online", "document_type": "cn_resident_id",
                 "document_index": keys.blind_index(document),
-                "gate_index": keys.gate_index(document, "CNCC", day),
+                "gate_index": gate_lookup_index(params, document.key),
                 "document_ciphertext": keys.encrypt_document(document),
                 "document_masked": mask_document(number), "name_ciphertext": name_blob,
                 "name_masked": mask_name("张三"), "lang": "zh", "consent_version": "bench",
@@ -167,7 +172,7 @@ def apply_page(store: sqlite3.Connection, page: dict) -> None:
         store.executemany("INSERT OR IGNORE INTO revoked VALUES (?)",
                           [(serial,) for serial in page["revoked"]])
         store.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
-            ("cursor", page["cursor"]), ("lookup_key", page["lookup_key"]),
+            ("cursor", page["cursor"]), ("lookup_kdf", json.dumps(page["lookup_kdf"])),
             ("policy", json.dumps(page["policy"])), ("keys", json.dumps(page["keys"]))])
 
 
@@ -279,7 +284,9 @@ def main() -> None:
         parser.error(f"--appointments must be at least --changes + 1000 x --batches "
                      f"({args.changes + 1000 * args.batches}) for the upload phases")
 
-    app, env = migrated_service("fairgate_bench_manifest", {"FAIRGATE_RATELIMIT_ENABLED": "0"})
+    app, env = migrated_service("fairgate_bench_manifest", {
+        "FAIRGATE_RATELIMIT_ENABLED": "0", "FAIRGATE_GATE_LOOKUP_KDF_TIME_COST": "1",
+        "FAIRGATE_GATE_LOOKUP_KDF_MEMORY_KIB": "64", "FAIRGATE_GATE_LOOKUP_KDF_PARALLELISM": "1"})
     day = datetime.now(ZoneInfo("Asia/Shanghai")).date()
     started = time.perf_counter()
     seed(app, day, args.appointments)

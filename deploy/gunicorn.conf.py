@@ -18,6 +18,9 @@ max_requests_jitter = 500
 accesslog = None  # the app logs requests as JSON with request ids (FAIRGATE_LOG_REQUESTS)
 errorlog = "-"
 loglevel = os.environ.get("FAIRGATE_LOG_LEVEL", "info").lower()
+# The app takes the client's address, scheme and host from X-Forwarded-* itself, through
+# exactly FAIRGATE_PROXY_HOPS trusted proxies (registration/hardening.py, docs/deploy.md);
+# gunicorn's own handling stays limited to a proxy on this host.
 forwarded_allow_ips = os.environ.get("FAIRGATE_FORWARDED_ALLOW_IPS", "127.0.0.1")
 raw_env = ["FAIRGATE_LOG_JSON=true"]
 

@@ -2,15 +2,20 @@
 
 No national rule fixes the pattern; fairgate shows the first character and the last four of
 a number (``1*************803X``) and a name as surname plus ``*`` (``张*``, ``ERIKSSON A.``).
+A Latin-script name with no given name to abbreviate (one word, ``Madonna``) would show in
+full that way, so it is masked like a number instead: its first letter and one ``*`` per
+remaining letter, each part of a hyphenated word on its own (``M******``, ``A***-M****``).
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from gate.documents import normalize_number
 
 MASK = "*"
 SHORT_NUMBER_LENGTH = 6  # up to this many characters only the last two are shown
+GATE_VISIBLE = 2  # characters of a document a kiosk ledger keeps (see mask_for_gate)
 
 # Two-character Chinese surnames (simplified and traditional forms): kept whole so that
 # 欧阳娜娜 reads 欧阳*, not 欧*.
@@ -41,6 +46,21 @@ def mask_document(number: str) -> str:
     return text[0] + MASK * (len(text) - 5) + text[-4:]
 
 
+def mask_for_gate(masked: str) -> str:
+    """What the kiosks get of a document: its last two characters only (``**...*3X``).
+
+    Takes the number or its :func:`mask_document` form (both end in the same characters).
+    A stolen ledger is attacked by guessing numbers; every character it shows cuts the
+    guesses: the staff form ``1*************803X`` names the province group, the whole
+    sequence number and the check character, which leaves 1 number in 11,000 of the rest;
+    the last two leave 1 in 110 (bench/ledger_attack.py counts them).
+    """
+    text = masked or ""
+    if len(text) <= GATE_VISIBLE:
+        return MASK * len(text)
+    return MASK * (len(text) - GATE_VISIBLE) + text[-GATE_VISIBLE:]
+
+
 def mask_name(name: str) -> str:
     """``张*`` / ``欧阳*`` for Chinese names, ``ERIKSSON A.`` for Latin-script ones."""
     text = " ".join(unicodedata.normalize("NFKC", name or "").split())
@@ -61,8 +81,19 @@ def _mask_spaced_name(text: str) -> str:
     else:
         given, _, surname = text.rpartition(" ")
     initial = next((char for char in given if char.isalnum()), "")
-    parts = [surname.strip().upper(), f"{initial.upper()}." if initial else ""]
-    return " ".join(part for part in parts if part)
+    surname = surname.strip().upper()
+    if not initial:
+        # Nothing to abbreviate: the surname alone would be the whole name.
+        return _mask_word(surname)
+    return " ".join(part for part in (surname, f"{initial.upper()}.") if part)
+
+
+def _mask_word(word: str) -> str:
+    """``M******`` / ``A***-M****``: the first letter of each hyphen- or space-separated part,
+    ``*`` for each further letter; punctuation (apostrophes, dots) is masked too."""
+    return "".join(
+        piece if piece in ("-", " ") or not piece else piece[0] + MASK * (len(piece) - 1)
+        for piece in re.split(r"([- ])", word))
 
 
 def _writes_surname_first(char: str) -> bool:

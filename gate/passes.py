@@ -24,7 +24,7 @@ import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidSignature
@@ -33,6 +33,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
+
+from gate.vocabulary import b64url_decode, b64url_encode
 
 FORMAT_VERSION = 1
 TOKEN_PREFIX = "FG"
@@ -64,7 +66,7 @@ _KEY_ID_RE = re.compile(r"[0-9a-f]{4}")
 _LAST_FIRST_DAY = DAY_EPOCH + timedelta(days=0xFFFF)
 
 
-class PassKind(str, Enum):
+class PassKind(StrEnum):
     """Who a pass admits; each kind travels as a one-byte code."""
 
     visitor = "visitor"
@@ -200,14 +202,14 @@ def key_id_for(public_bytes: bytes) -> str:
 
 def encode_public_key(public_bytes: bytes) -> str:
     """The ``public_key`` field of /api/v1/keys: unpadded base64url of the raw 32 bytes."""
-    return base64.urlsafe_b64encode(public_bytes).rstrip(b"=").decode("ascii")
+    return b64url_encode(public_bytes)
 
 
 def decode_public_key(text: str) -> bytes:
     """Inverse of :func:`encode_public_key`; accepts padding. Raises ValueError."""
     try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError) as exc:
+        raw = b64url_decode(text)
+    except ValueError as exc:
         raise ValueError("public key is not base64url") from exc
     if len(raw) != PUBLIC_KEY_BYTES:
         raise ValueError("an Ed25519 public key is 32 bytes")

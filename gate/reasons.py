@@ -7,14 +7,21 @@ docs/gate-rules.md.
 """
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, StrEnum
 
 from gate.i18n import Text
 
-GREEN = "green"
-AMBER = "amber"
-RED = "red"
-COLOURS = (GREEN, AMBER, RED)
+
+class Colour(StrEnum):
+    """The display colour of a verdict (see :class:`Reason`)."""
+
+    green = "green"
+    amber = "amber"
+    red = "red"
+
+
+GREEN, AMBER, RED = Colour.green, Colour.amber, Colour.red
+COLOURS = tuple(Colour)
 
 
 class Reason(str, Enum):
@@ -55,11 +62,11 @@ class Reason(str, Enum):
     venue_full = ("venue_full", False, AMBER, "场馆人数已满，请稍候",
                   "Venue is full, please wait")
 
-    def __new__(cls, code: str, admit: bool, colour: str, zh: str, en: str) -> "Reason":
+    def __new__(cls, code: str, admit: bool, colour: Colour, zh: str, en: str) -> "Reason":
         member = str.__new__(cls, code)
         member._value_ = code
         member.admit = admit
-        member.colour = colour
+        member.colour = Colour(colour)
         member.message = Text(zh, en)
         return member
 

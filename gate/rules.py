@@ -14,28 +14,24 @@ from datetime import date, datetime, time, timedelta
 
 from gate.i18n import Text
 from gate.passes import PassClaims, PassKind, PassTokenError, verify_token
-from gate.reasons import TOKEN_FAILURES, Reason
-
-IN = "in"
-OUT = "out"
-DIRECTIONS = (IN, OUT)
-ACTIVE, CANCELLED, REVOKED = "active", "cancelled", "revoked"
-APPOINTMENT_STATUSES = (ACTIVE, CANCELLED, REVOKED)
-
-MULTI_ENTRY_KINDS = frozenset({PassKind.exhibitor, PassKind.staff, PassKind.media})
+from gate.presence import (  # noqa: F401 (re-exported: the rules' inputs)
+    DIRECTIONS, IN, MULTI_ENTRY_KINDS, OUT, PresenceState, require_aware,
+)
+from gate.reasons import TOKEN_FAILURES, Colour, Reason
+from gate.vocabulary import GateStatus
 
 EXIT_CHECK_ORDER = (Reason.not_inside, Reason.duplicate_scan, Reason.ok_exit)
 """Exit: unidentified -> not_inside; repeat -> duplicate_scan; inside -> ok_exit; else
 not_inside. Revocation, venue, day, hours and capacity never hold anyone in."""
 
 
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+"""A venue's time zone unless it names its own (``Venue.timezone``): fair days are Beijing
+days. Only a default: a venue's local time always follows that venue's own zone."""
+
+
 def _kinds(values) -> frozenset[PassKind]:
     return frozenset(PassKind(v) for v in values)
-
-
-def _require_aware(moment: datetime | None, name: str) -> None:
-    if moment is not None and (moment.tzinfo is None or moment.utcoffset() is None):
-        raise ValueError(f"{name} must be a timezone-aware datetime")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,7 +41,7 @@ class VenuePolicy:
     venue: str
     opens: time
     closes: time
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     reentry_allowed: bool = False
     slot_grace: timedelta = timedelta(minutes=30)
     id_check_kinds: frozenset[PassKind] = frozenset()
@@ -69,7 +65,7 @@ class AppointmentRecord:
     """What the local ledger (or the service's database) knows about one appointment/pass."""
 
     serial: str
-    status: str
+    status: GateStatus
     day: date
     venue: str
     kind: PassKind = PassKind.visitor
@@ -80,34 +76,12 @@ class AppointmentRecord:
     document_masked: str = ""
 
     def __post_init__(self) -> None:
-        if self.status not in APPOINTMENT_STATUSES:
-            raise ValueError(f"status must be one of {APPOINTMENT_STATUSES}")
+        object.__setattr__(self, "status", GateStatus(self.status))  # ValueError if unknown
         object.__setattr__(self, "kind", PassKind(self.kind))
         if (self.slot_start is None) != (self.slot_end is None):
             raise ValueError("slot_start and slot_end go together")
         if self.slot_start is not None and not self.slot_start < self.slot_end:
             raise ValueError("slot_start must be before slot_end")
-
-
-@dataclass(frozen=True, kw_only=True)
-class PresenceState:
-    """The ledger's view of this pass today (keyed by serial; ID-card scans use the serial
-    of the appointment found). ``last_*`` describe the last *admitted* passage;
-    ``admitted_elsewhere``: admitted today at another venue (known to the service)."""
-
-    inside: bool = False
-    entries_today: int = 0
-    last_direction: str | None = None
-    admitted_elsewhere: bool = False
-    last_gate: str | None = None
-    last_passed_at: datetime | None = None
-
-    def __post_init__(self) -> None:
-        if self.entries_today < 0:
-            raise ValueError("entries_today must not be negative")
-        if self.last_direction not in (None, *DIRECTIONS):
-            raise ValueError(f"last_direction must be one of {DIRECTIONS} or None")
-        _require_aware(self.last_passed_at, "last_passed_at")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -140,7 +114,7 @@ class Scan:
     def __post_init__(self) -> None:
         if self.direction not in DIRECTIONS:
             raise ValueError(f"direction must be one of {DIRECTIONS}")
-        _require_aware(self.scanned_at, "scanned_at")
+        require_aware(self.scanned_at, "scanned_at")
         sources = [self.claims, self.token_error, self.document_index]
         if sum(source is not None for source in sources) != 1:
             raise ValueError("a scan is exactly one of: claims, token_error, document_index")
@@ -170,13 +144,17 @@ class AdmissionVerdict:
     admit: bool
     reason: Reason
     message: Text
-    colour: str
+    colour: Colour
     direction: str
     serial: str | None = None
     kind: PassKind | None = None
     holder_name_masked: str | None = None
     document_masked: str | None = None
     counts_toward_quota: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", Reason(self.reason))
+        object.__setattr__(self, "colour", Colour(self.colour))
 
     @property
     def occupies_place(self) -> bool:
@@ -188,14 +166,32 @@ class AdmissionVerdict:
         """A known occupant leaves: report the exit so the place can be leased again."""
         return self.reason is Reason.ok_exit
 
+    @classmethod
+    def for_reason(cls, reason: Reason, direction: str, **fields) -> "AdmissionVerdict":
+        """The verdict of ``reason``: ``admit``, ``message`` and ``colour`` are the reason's
+        own (``fields``: the other attributes)."""
+        reason = Reason(reason)
+        return cls(admit=reason.admit, reason=reason, message=reason.message,
+                   colour=reason.colour, direction=direction, **fields)
+
     def as_dict(self) -> dict:
-        """The ``verdict`` object of POST /api/v1/gate/verify."""
+        """What the person at the gate is told: admit, reason, message and holder."""
         return {
             "admit": self.admit,
             "reason": self.reason.value,
             "message": self.message.as_dict(),
             "holder": {"name": self.holder_name_masked, "document": self.document_masked},
         }
+
+    def as_wire(self) -> dict:
+        """:meth:`as_dict` with the colour and direction: the ``verdict`` of POST
+        /api/v1/gate/verify (schemas.gate.VerdictSchema keeps its fields) and the kiosk's
+        verdict records."""
+        return {**self.as_dict(), "colour": self.colour.value, "direction": self.direction}
+
+    def event_fields(self) -> dict:
+        """What a check-in event reports of its verdict (schemas.gate.CheckInEventSchema)."""
+        return {"direction": self.direction, "admit": self.admit, "reason": self.reason.value}
 
 
 @dataclass(frozen=True)
@@ -221,7 +217,7 @@ class _Facts:
 
 
 def _revoked(f: _Facts) -> bool:
-    return f.revoked or (f.record is not None and f.record.status == REVOKED)
+    return f.revoked or (f.record is not None and f.record.status is GateStatus.revoked)
 
 
 def _wrong_venue(f: _Facts) -> bool:
@@ -238,7 +234,7 @@ def _wrong_day(f: _Facts) -> bool:
 
 
 def _cancelled(f: _Facts) -> bool:
-    return f.record is not None and f.record.status == CANCELLED
+    return f.record is not None and f.record.status is GateStatus.cancelled
 
 
 def _no_appointment(f: _Facts) -> bool:
@@ -289,12 +285,8 @@ def _outside_slot(f: _Facts) -> bool:
 
 
 def _already_inside(f: _Facts) -> bool:
-    if f.kind in f.policy.multi_entry_kinds:
-        return False
-    p = f.presence
-    if p.inside or p.admitted_elsewhere:
-        return True
-    return p.entries_today > 0 and not f.policy.reentry_allowed
+    return f.presence.refuses_entry(f.kind, reentry_allowed=f.policy.reentry_allowed,
+                                    multi_entry_kinds=f.policy.multi_entry_kinds)
 
 
 def _quota_full(f: _Facts) -> bool:
@@ -375,12 +367,9 @@ def decide(
     serial = scan.claims.serial if scan.claims is not None else None
     if serial is None and record is not None:
         serial = record.serial
-    return AdmissionVerdict(
-        admit=reason.admit,
-        reason=reason,
-        message=reason.message,
-        colour=reason.colour,
-        direction=scan.direction,
+    return AdmissionVerdict.for_reason(
+        reason,
+        scan.direction,
         serial=serial,
         kind=kind,
         holder_name_masked=record.holder_name_masked if record is not None else None,

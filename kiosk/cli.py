@@ -69,18 +69,23 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--width", type=int, help="camera frame width to ask for")
     run.add_argument("--height", type=int, help="camera frame height to ask for")
     run.add_argument("--offline", action="store_true", help="do not contact the service")
-    run.add_argument("--credits", type=int, default=30, metavar="N",
-                     help="working stock of occupancy credits to keep leased (30)")
+    run.add_argument("--credits", type=int, default=kiosk_config.CREDIT_STOCK, metavar="N",
+                     help="working stock of occupancy credits to keep leased "
+                          f"({kiosk_config.CREDIT_STOCK})")
     run.add_argument("--recycle-exits", action="store_true",
                      help="reuse places freed by exits here as local credits")
     run.add_argument("--keep-credits", action="store_true",
                      help="do not give unused credits back at exit")
-    run.add_argument("--sync-interval", type=float, default=3.0, metavar="S",
-                     help="seconds between sync rounds while online (3)")
-    run.add_argument("--max-backoff", type=float, default=15.0, metavar="S",
-                     help="longest wait between retries while offline (15)")
-    run.add_argument("--window", type=float, default=3.0, metavar="S",
-                     help="a pass shown again within S seconds repeats its verdict (3)")
+    run.add_argument("--sync-interval", type=float, default=kiosk_config.SYNC_INTERVAL_SECONDS,
+                     metavar="S", help="seconds between sync rounds while online "
+                                       f"({kiosk_config.SYNC_INTERVAL_SECONDS:g})")
+    run.add_argument("--max-backoff", type=float,
+                     default=kiosk_config.SYNC_MAX_BACKOFF_SECONDS, metavar="S",
+                     help="longest wait between retries while offline "
+                          f"({kiosk_config.SYNC_MAX_BACKOFF_SECONDS:g})")
+    run.add_argument("--window", type=float, default=kiosk_config.REPEAT_WINDOW_SECONDS,
+                     metavar="S", help="a pass shown again within S seconds repeats its "
+                                       f"verdict ({kiosk_config.REPEAT_WINDOW_SECONDS:g})")
     _decision_options(run)
 
     scan = commands.add_parser("scan", help="decide still images, one JSON line each")
@@ -89,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     _decision_options(scan)
 
     sync = commands.add_parser("sync", help="one sync round: manifest, events, lease")
-    sync.add_argument("--credits", type=int, default=30, metavar="N")
+    sync.add_argument("--credits", type=int, default=kiosk_config.CREDIT_STOCK, metavar="N")
     status = commands.add_parser("status", help="venue, gate, last sync, queue, online")
     status.add_argument("--json", action="store_true", help="one JSON object")
     return parser
@@ -101,8 +106,9 @@ def _decision_options(command) -> None:
     command.add_argument("--gate", help="gate code (default: the enrolment gate)")
     command.add_argument("--id-check", default="", metavar="KINDS",
                          help="pass kinds that must show an ID card too, e.g. visitor,media")
-    command.add_argument("--pair-window", type=float, default=5.0, metavar="S",
-                         help="a pass and an ID card within S seconds are one scan (5)")
+    command.add_argument("--pair-window", type=float, default=kiosk_config.PAIR_WINDOW_SECONDS,
+                         metavar="S", help="a pass and an ID card within S seconds are one "
+                                           f"scan ({kiosk_config.PAIR_WINDOW_SECONDS:g})")
 
 
 def main(argv=None) -> int:

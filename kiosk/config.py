@@ -21,6 +21,16 @@ CONFIG_FILE = "kiosk.json"
 TOKEN_FILE = "token"
 LEDGER_FILE = "ledger.sqlite"
 
+# How the kiosk works unless told otherwise (the `fairgate-kiosk` options of the same name).
+SYNC_INTERVAL_SECONDS = 3.0  # between sync rounds while online (--sync-interval)
+SYNC_MAX_BACKOFF_SECONDS = 15.0  # longest wait between retries while offline (--max-backoff)
+MANIFEST_PAGE_SIZE = 2000  # manifest items asked for per page (the service may allow more)
+EVENT_BATCH_SIZE = 500  # events per upload; halved while the service answers 413
+EVENT_BATCHES_PER_ROUND = 20  # uploads per sync round at most
+CREDIT_STOCK = 30  # occupancy credits kept leased (--credits)
+REPEAT_WINDOW_SECONDS = 3.0  # a pass shown again within this repeats its verdict (--window)
+PAIR_WINDOW_SECONDS = 5.0  # a pass and an ID card within this are one scan (--pair-window)
+
 
 class NotEnrolled(RuntimeError):
     """This kiosk has no enrolment (or its files are unreadable)."""

@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-DEFAULT_WINDOW = 3.0
+from kiosk.config import REPEAT_WINDOW_SECONDS
+
+DEFAULT_WINDOW = REPEAT_WINDOW_SECONDS
 DEFAULT_HOLD_GAP = 0.5
 
 

@@ -27,7 +27,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from gate.reasons import AMBER, GREEN, RED
-from gate.rules import AdmissionVerdict
+from gate.rules import DEFAULT_TIMEZONE, AdmissionVerdict
 
 FONT_CANDIDATES = (
     ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "WenQuanYi Micro Hei"),
@@ -42,7 +42,6 @@ PANEL_COLOURS = {GREEN: (27, 138, 58), AMBER: (240, 160, 0), RED: (198, 40, 40)}
 TEXT_COLOURS = {GREEN: (255, 255, 255), AMBER: (26, 26, 26), RED: (255, 255, 255)}
 STATUS_BAR_COLOUR = (32, 36, 40)
 IDLE_BACKGROUND = (16, 18, 20)
-DISPLAY_TIMEZONE = ZoneInfo("Asia/Shanghai")
 STATUS_BAR_SHARE = 0.09  # of the canvas height
 IDLE_HINT = "请出示通行证二维码或身份证件  ·  Please show your pass QR code or ID card"
 
@@ -67,6 +66,7 @@ class KioskStatus:
     admitted_today: int | None = None
     quota: int | None = None
     last_sync: datetime | None = None
+    timezone: str = DEFAULT_TIMEZONE  # the venue's (its manifest policy): times shown in it
 
     @classmethod
     def coerce(cls, value: "KioskStatus | Mapping") -> "KioskStatus":
@@ -195,7 +195,7 @@ def status_text(status: KioskStatus | Mapping) -> list[tuple[str, str]]:
     else:
         moment = s.last_sync
         if moment.tzinfo is not None:
-            moment = moment.astimezone(DISPLAY_TIMEZONE)
+            moment = moment.astimezone(ZoneInfo(s.timezone))
         synced = moment.strftime("%H:%M:%S")
     return [
         ("", f"{s.venue} · {s.gate}"),
@@ -334,8 +334,7 @@ class HeadlessDisplay:
         if status is not None:
             s = KioskStatus.coerce(status)
             record.update(venue=s.venue, gate=s.gate, online=s.online)
-        record.update(verdict.as_dict())
-        record.update(colour=verdict.colour, direction=verdict.direction)
+        record.update(verdict.as_wire())
         record.update(extra or {})
         self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
         self.stream.flush()

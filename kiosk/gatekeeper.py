@@ -4,7 +4,9 @@ For every scan the facts are read and the verdict is recorded inside one ledger 
 transaction (``BEGIN IMMEDIATE``), so two deciding processes on one ledger cannot both
 admit a pass, and nothing reaches the turnstile or the screen before the commit.
 
-ID cards: a card alone is looked up by its venue-day index (docs/sync-protocol.md, §3).
+ID cards: a card alone is looked up by its venue-day index (docs/sync-protocol.md, §3), an
+Argon2id computed here with the manifest's parameters (tens of ms, outside the ledger's
+write transaction).
 A pass and a card shown together within ``pair_window`` seconds are decided as one scan
 with the card's fingerprint (``id_mismatch`` when they differ): a card read just before a
 pass (and not itself admitted) goes with it, and a card read after a pass that got
@@ -31,6 +33,7 @@ from gate.rules import (
     AdmissionVerdict, CapacityState, PresenceState, Scan, VenuePolicy, decide,
 )
 from kiosk import credits as credit_book
+from kiosk.config import PAIR_WINDOW_SECONDS
 from kiosk.display import KioskStatus
 from kiosk.ledger import Ledger
 from kiosk.readers import ReaderRecord, parse_record
@@ -54,9 +57,7 @@ class Decision:
     turnstile_error: str | None = None
 
     def as_dict(self) -> dict:
-        data = {**self.verdict.as_dict(), "colour": self.verdict.colour,
-                "direction": self.verdict.direction, "event_id": self.event_id,
-                "source": self.source}
+        data = {**self.verdict.as_wire(), "event_id": self.event_id, "source": self.source}
         for name in ("repeat", "detail", "turnstile_error"):
             if getattr(self, name):
                 data[name] = getattr(self, name)
@@ -69,9 +70,7 @@ class Decision:
 
 
 def unreadable_card(detail: str, direction: str) -> Decision:
-    reason = Reason.unreadable
-    verdict = AdmissionVerdict(admit=False, reason=reason, message=reason.message,
-                               colour=reason.colour, direction=direction)
+    verdict = AdmissionVerdict.for_reason(Reason.unreadable, direction)
     return Decision(verdict, None, CARD, detail=detail)
 
 
@@ -80,7 +79,8 @@ class Gatekeeper:
 
     def __init__(self, ledger: Ledger, *, venue: str, gate: str, direction: str = "in",
                  turnstile=None, display=None, online: Callable[[], bool] = lambda: False,
-                 id_check_kinds=(), recycle_exits: bool = False, pair_window: float = 5.0,
+                 id_check_kinds=(), recycle_exits: bool = False,
+                 pair_window: float = PAIR_WINDOW_SECONDS,
                  refresh_keys: Callable[[], bool] | None = None,
                  on_decision: Callable[[Decision], None] | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
@@ -122,8 +122,8 @@ class Gatekeeper:
             self._awaiting = None
             if awaiting is not None:
                 return self._act(self._decide_pass(awaiting, document, PASS_AND_CARD))
-            key = self.ledger.lookup_key()
-            index = gate_lookup_index(key, document.key) if key else ""
+            params = self.ledger.lookup_params()
+            index = gate_lookup_index(params, document.key) if params else ""
             decision = self._decide(Scan(document_index=index, **self._fields()), CARD)
             self._card = None if decision.verdict.admit else (document, self.monotonic())
             return self._act(decision)
@@ -202,9 +202,7 @@ class Gatekeeper:
                 if verdict.frees_place:
                     credits.exit()
                 delta = credits.take_report()
-            event = {"id": str(uuid.uuid4()), "gate": self.gate,
-                     "direction": verdict.direction, "admit": verdict.admit,
-                     "reason": verdict.reason.value,
+            event = {"id": str(uuid.uuid4()), "gate": self.gate, **verdict.event_fields(),
                      "scanned_at": scan.scanned_at.isoformat(), "offline": not self.online()}
             if scan.claims is not None:
                 event["pass_serial"] = scan.claims.serial
@@ -247,6 +245,7 @@ class Gatekeeper:
             occupancy_limit=limits.get("occupancy_limit"),
             admitted_today=self.ledger.admitted_today(day, policy.quota_kinds),
             quota=limits.get("quota"),
-            last_sync=datetime.fromisoformat(last) if last else None)
+            last_sync=datetime.fromisoformat(last) if last else None,
+            timezone=policy.timezone)
         self._status = (now, status)
         return status

@@ -1,9 +1,10 @@
 """The kiosk's local ledger: one SQLite file in WAL mode, the only state a gate decides from.
 
 It holds what the service sent (the venue-day's appointments by pass serial, revoked
-serials, public keys, policy, look-up key and the manifest cursor), what this gate did
-(each decision and its check-in event, local presence per serial) and the entry credits
-of the occupancy lease (kiosk/credits.py). Protocol: docs/sync-protocol.md.
+serials, public keys, policy, the look-up index parameters and the manifest cursor), what
+this gate did (each decision and its check-in event, local presence per serial) and the
+entry credits of the occupancy lease (kiosk/credits.py). Protocol: docs/sync-protocol.md.
+It never holds a key that could sign a pass or shortcut the Argon2id look-up index.
 
 Durability: every transaction is ``BEGIN IMMEDIATE ... COMMIT`` with ``synchronous=FULL``.
 A decision, its event, the presence change and the credit spent are one transaction, and
@@ -12,7 +13,6 @@ admitted entry and a restarted kiosk never admits the same pass twice.
 """
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import sqlite3
@@ -21,8 +21,10 @@ from contextlib import contextmanager
 from datetime import date, datetime, time
 from pathlib import Path
 
+from gate.lookup import LookupParams, LookupParamsError
 from gate.passes import PassKind
-from gate.rules import IN, AppointmentRecord, PresenceState, VenuePolicy
+from gate.rules import AppointmentRecord, PresenceState, VenuePolicy
+from gate.vocabulary import GateStatus
 from kiosk.credits import add_pending
 from kiosk.manifest import key_rows, parse_page, parse_time, utc_text
 
@@ -98,6 +100,30 @@ class Ledger:
         # executescript commits any open transaction first: the script brings its own.
         self.conn.executescript(f"BEGIN IMMEDIATE;{SCHEMA}COMMIT;")
         self.path.chmod(0o600)
+        self._drop_lookup_key()
+
+    def _drop_lookup_key(self) -> None:
+        """A ledger from before the Argon2id index kept the venue-day's HMAC key, with which
+        its indexes were cheap to attack: erase the key and those indexes and start the next
+        sync with a full pull, which brings new ones. The file is rebuilt (VACUUM) so that
+        no stale copy stays in free space, and the WAL emptied."""
+        if self._one("SELECT 1 FROM meta WHERE key = 'lookup_key'") is None:
+            return
+        self.conn.execute("PRAGMA secure_delete = ON")
+        try:
+            with self.transaction():
+                self.conn.execute("DELETE FROM meta WHERE key IN ('lookup_key', 'cursor', "
+                                  "'header_digest')")
+                self.conn.execute("UPDATE appointments SET gate_index = NULL")
+            try:
+                self.conn.execute("VACUUM")
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as exc:  # the gate must start all the same
+                log.warning("ledger upgrade: could not rebuild the file (%s); old copies of "
+                            "the look-up key may remain in its free space", exc)
+        finally:
+            self.conn.execute("PRAGMA secure_delete = OFF")
+        log.info("ledger upgraded: old look-up key erased, next sync pulls the manifest")
 
     def close(self) -> None:
         self.conn.close()
@@ -153,7 +179,7 @@ class Ledger:
     def apply_manifest_page(self, page: dict) -> int:
         """Apply one manifest page (validated with schemas.gate) in one transaction: a
         reset page drops the venue-day first; items replace rows by serial (idempotent);
-        keys, policy, look-up key and cursor are kept from the latest page."""
+        keys, policy, look-up parameters and cursor are kept from the latest page."""
         header, keys, rows, digest = parse_page(page)
         venue = self.get("venue")
         if venue and header["venue"] != venue:
@@ -173,7 +199,7 @@ class Ledger:
             self.conn.executemany("INSERT OR IGNORE INTO revoked VALUES (?)",
                                   [(serial,) for serial in header["revoked"]])
             self.set(venue=header["venue"], manifest_day=header["date"],
-                     policy=header["policy"], lookup_key=header["lookup_key"],
+                     policy=header["policy"], lookup_kdf=header["lookup_kdf"],
                      cursor=header["cursor"], header_digest=digest)
         return len(rows)
 
@@ -204,9 +230,16 @@ class Ledger:
                            timezone=data["timezone"], reentry_allowed=data["reentry_allowed"],
                            id_check_kinds=frozenset(kinds))
 
-    def lookup_key(self) -> bytes | None:
-        text = self.get("lookup_key")
-        return decode_lookup_key(text) if text else None
+    def lookup_params(self) -> LookupParams | None:
+        """How to compute a card's look-up index today (None before the first sync)."""
+        data = self.get("lookup_kdf")
+        if data is None:
+            return None
+        try:
+            return LookupParams.from_wire(data)
+        except LookupParamsError as exc:  # checked when the page came: only a damaged file
+            log.error("unusable look-up parameters in the ledger: %s", exc)
+            return None
 
     # --- facts for a decision -------------------------------------------------------------
 
@@ -216,7 +249,8 @@ class Ledger:
 
     def appointment_by_index(self, index: str) -> AppointmentRecord | None:
         return _record(self._one("SELECT * FROM appointments WHERE gate_index = ? AND "
-                                 "status = 'active'", index), self.get("venue"))
+                                 "status = ?", index, GateStatus.active.value),
+                       self.get("venue"))
 
     def is_revoked(self, serial: str) -> bool:
         return self._one("SELECT 1 FROM revoked WHERE serial = ?", serial) is not None
@@ -239,6 +273,17 @@ class Ledger:
                              last_direction=latest["last_direction"],
                              last_gate=latest["last_gate"],
                              last_passed_at=parse_time(latest["last_passed_at"]))
+
+    def _local_presence(self, serial: str, day: date) -> PresenceState:
+        row = self._one("SELECT entries, exits, inside, last_direction, last_gate, "
+                        "last_passed_at FROM presence WHERE serial = ? AND day = ?",
+                        serial, day.isoformat())
+        if row is None:
+            return PresenceState()
+        return PresenceState(inside=bool(row["inside"]), entries_today=row["entries"],
+                             exits_today=row["exits"], last_direction=row["last_direction"],
+                             last_gate=row["last_gate"],
+                             last_passed_at=parse_time(row["last_passed_at"]))
 
     def admitted_today(self, day: date, kinds) -> int:
         """Distinct passes of ``kinds`` admitted today, by any gate as far as known here."""
@@ -288,15 +333,17 @@ class Ledger:
             self.conn.execute("INSERT INTO events (id, body) VALUES (?, ?)",
                               (event["id"], json.dumps(event, separators=(",", ":"))))
             if verdict.admit and serial is not None:
-                inside = int(verdict.direction == IN)
+                # This gate's own passages, advanced by the shared state machine.
+                new = self._local_presence(serial, day).after(
+                    verdict.direction, event["gate"], parse_time(scanned_at))
                 self.conn.execute(
                     "INSERT INTO presence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (serial, day) DO UPDATE SET entries = entries + "
-                    "excluded.entries, exits = exits + excluded.exits, inside = "
-                    "excluded.inside, last_direction = excluded.last_direction, last_gate = "
-                    "excluded.last_gate, last_passed_at = excluded.last_passed_at",
-                    (serial, day.isoformat(), kind, inside, 1 - inside, inside,
-                     verdict.direction, event["gate"], scanned_at))
+                    "ON CONFLICT (serial, day) DO UPDATE SET entries = excluded.entries, "
+                    "exits = excluded.exits, inside = excluded.inside, last_direction = "
+                    "excluded.last_direction, last_gate = excluded.last_gate, "
+                    "last_passed_at = excluded.last_passed_at",
+                    (serial, day.isoformat(), kind, new.entries_today, new.exits_today,
+                     int(new.inside), new.last_direction, new.last_gate, scanned_at))
             if credits is not None and (credits or credits_available is not None):
                 add_pending(self, day, credits, credits_available)
 
@@ -370,11 +417,6 @@ class Ledger:
         if mismatched:
             problems.append(f"{mismatched} presence rows disagree with the decisions")
         return problems
-
-
-def decode_lookup_key(text: str) -> bytes:
-    """The manifest's ``lookup_key`` (unpadded base64url) as bytes."""
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def _record(row, venue: str | None) -> AppointmentRecord | None:

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from marshmallow import ValidationError
 
 from gate.passes import PassKind, decode_public_key, key_id_for
+from gate.vocabulary import GateStatus, values
 from schemas.gate import ManifestItemSchema, ManifestPageSchema, PresenceSchema
 
 log = logging.getLogger(__name__)
@@ -21,8 +22,8 @@ log = logging.getLogger(__name__)
 _HEADER = ManifestPageSchema(exclude=("appointments",))
 _ITEM_FIELDS = tuple(name for name, f in ManifestItemSchema().fields.items() if f.required)
 _PRESENCE_FIELDS = tuple(PresenceSchema().fields)
-_KINDS = frozenset(kind.value for kind in PassKind)
-_STATUSES = frozenset(("active", "cancelled", "revoked"))
+_KINDS = frozenset(values(PassKind))
+_STATUSES = frozenset(values(GateStatus))
 _HHMM = re.compile(r"\d\d:\d\d")
 
 
@@ -56,7 +57,7 @@ def parse_page(page: dict) -> tuple[dict, list[tuple], list[tuple], str]:
     check_items(items)
     rows = [item_row(item, header["date"]) for item in items]
     digest = hashlib.sha256(json.dumps(
-        [header[k] for k in ("venue", "date", "policy", "lookup_key", "keys")],
+        [header[k] for k in ("venue", "date", "policy", "lookup_kdf", "keys")],
         sort_keys=True).encode()).hexdigest()
     return header, key_rows(header["keys"]), rows, digest
 

@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 
 import requests
 
+from kiosk import config as kiosk_config
 from kiosk import credits as lease_book
 from kiosk.ledger import Ledger
 from schemas.gate import (
@@ -138,10 +139,13 @@ class RoundReport:
 class Synchronizer:
     """One device's sync steps against one ledger connection."""
 
-    def __init__(self, ledger: Ledger, client: GateClient, *, page_size: int = 2000,
-                 batch_size: int = 500, credit_stock: int = 30, max_batches: int = 20):
+    def __init__(self, ledger: Ledger, client: GateClient, *,
+                 page_size: int = kiosk_config.MANIFEST_PAGE_SIZE,
+                 batch_size: int = kiosk_config.EVENT_BATCH_SIZE,
+                 credit_stock: int = kiosk_config.CREDIT_STOCK,
+                 max_batches: int = kiosk_config.EVENT_BATCHES_PER_ROUND):
         self.ledger, self.client = ledger, client
-        self.page_size, self.batch_size = page_size, min(batch_size, 500)
+        self.page_size, self.batch_size = page_size, batch_size
         self.credit_stock, self.max_batches = credit_stock, max_batches
 
     def round(self) -> RoundReport:
@@ -273,8 +277,9 @@ class SyncWorker(threading.Thread):
     """Sync rounds in the background: every ``interval`` seconds while online, with
     exponential backoff (1 s doubling up to ``max_backoff``) while offline."""
 
-    def __init__(self, ledger_path, make_client, *, interval: float = 3.0,
-                 max_backoff: float = 15.0, **options):
+    def __init__(self, ledger_path, make_client, *,
+                 interval: float = kiosk_config.SYNC_INTERVAL_SECONDS,
+                 max_backoff: float = kiosk_config.SYNC_MAX_BACKOFF_SECONDS, **options):
         super().__init__(name="fairgate-sync", daemon=True)
         self.ledger_path, self.make_client = ledger_path, make_client
         self.interval, self.max_backoff, self.options = interval, max_backoff, options

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import socket
 import sqlite3
 import sys
@@ -17,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from gate.passes import PassKind
+from gate.vocabulary import enrolment_code
 from kiosk import config as kiosk_config
 from kiosk import credits as credit_book
 from kiosk.app import KioskApp
@@ -32,8 +32,6 @@ from kiosk.sync import (
 )
 
 log = logging.getLogger(__name__)
-
-CODE_ALPHABET = frozenset("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
 
 
 class UsageError(Exception):
@@ -64,14 +62,6 @@ def open_ledger(home: Path) -> Ledger:
 
 
 # --- enrolment ---------------------------------------------------------------------------
-
-def enrolment_code(text: str) -> str | None:
-    """A one-time code as printed (XXXX-XXXX-XXXX-XXXX) if ``text`` is one, else None."""
-    canonical = re.sub(r"[^A-Z0-9]", "", (text or "").upper())
-    if len(canonical) != 16 or not set(canonical) <= CODE_ALPHABET:
-        return None
-    return "-".join(canonical[i:i + 4] for i in range(0, 16, 4))
-
 
 def code_from_frames(source, timeout: float) -> str:
     deadline = time.monotonic() + timeout

@@ -6,46 +6,59 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
-from registration.config import Defaults
+from registration import hardening
+from registration.config import ConfigurationError, Defaults
 from registration.extensions import babel, csrf, db, limiter, login_manager, migrate
 from registration.keys import open_key_ring
+
+__all__ = ["ConfigurationError", "create_app"]
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
 
-def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
-    """Build the service: defaults -> instance file -> FAIRGATE_* env -> ``config``."""
+def create_app(config: dict | None = None, instance_path: str | None = None, *,
+               serving: bool = True) -> Flask:
+    """Build the service: defaults -> instance file -> FAIRGATE_* env -> ``config``.
+
+    In production an unsafe setting raises ConfigurationError (one line per problem);
+    ``serving=False`` (maintenance commands) checks only what they use, the key file.
+    """
     instance_path = instance_path or os.environ.get("FAIRGATE_INSTANCE_PATH")
-    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app = hardening.FairgateFlask(__name__, instance_path=instance_path,
+                                  instance_relative_config=True)
     app.config.from_object(Defaults)
     app.config.from_pyfile("fairgate.cfg", silent=True)
     app.config.from_prefixed_env("FAIRGATE")
     app.config.update(config or {})
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    hardening.private_directory(Path(app.instance_path))
     if app.config.get("SESSION_COOKIE_SECURE") is None:
-        # Session cookies (staff log-ins, CSRF) travel over HTTPS only, except in development.
-        app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
+        # Session cookies (staff log-ins, CSRF) travel over HTTPS only in production; in
+        # development the service is plain HTTP, often reached from another machine.
+        app.config["SESSION_COOKIE_SECURE"] = app.config["ENV"] == "production"
+    hardening.configure(app)  # before the limiter: its hook must run first
 
     _configure_database(app)
     _load_keys(app)
+    hardening.check_production(app, serving=serving)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     limiter.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
-    from registration.i18n import select_locale
+    from registration.i18n import request_language
 
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=request_language)
 
-    from registration import api, cli, observability, web
+    from registration import api, cli, errors, observability, web
     from registration.services.reads import close_read_session
 
     app.teardown_appcontext(close_read_session)
 
     observability.init_app(app)
+    errors.register_error_handlers(app)
 
     app.register_blueprint(api.blueprint)
     csrf.exempt(api.blueprint)  # JSON clients carry no cookies; devices use bearer tokens
@@ -58,6 +71,7 @@ def _configure_database(app: Flask) -> None:
     url = _driver_url(app.config.get("DATABASE_URL") or (
         "sqlite:///" + str(Path(app.instance_path) / "fairgate.sqlite")))
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    _private_sqlite_file(url)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(
         url, app.config.get("SQLALCHEMY_ENGINE_OPTIONS"))
     replica = app.config.get("REPLICA_DATABASE_URL")
@@ -65,6 +79,22 @@ def _configure_database(app: Flask) -> None:
         replica = _driver_url(replica)
         app.config["SQLALCHEMY_BINDS"] = {"replica": {"url": replica,
                                                       **_engine_options(replica, None)}}
+
+
+def _private_sqlite_file(url: str) -> None:
+    """A SQLite database file holds ciphertext and names: readable by its owner only
+    (SQLite gives its -wal and -shm files the database file's mode)."""
+    if not url.startswith("sqlite"):
+        return
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    hardening.private_file(path)
+    for suffix in ("-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            hardening.private_file(companion)
 
 
 def _driver_url(url: str) -> str:

@@ -7,10 +7,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from gate.rules import DEFAULT_TIMEZONE
+
+
+class ConfigurationError(RuntimeError):
+    """The service refuses to start: each line says what to set (English / Chinese)."""
+
+    def __init__(self, problems: list[str] | str):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
+
 
 class Defaults:
-    ENV = "development"  # "production" refuses to start without keys on disk
-    SECRET_KEY = None  # taken from the instance key file when unset
+    # "production" refuses to start without keys on disk, or with any setting of
+    # registration/hardening.py's production checks left unsafe.
+    ENV = "development"
+    SECRET_KEY = None  # taken from the instance key file when unset (the safe choice)
     DATABASE_URL = None  # None: SQLite file in the instance folder
     REPLICA_DATABASE_URL = None  # a read replica for live dashboards (optional)
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
@@ -19,14 +31,52 @@ class Defaults:
 
     KEY_FILE = "fairgate-keys.json"  # relative to the instance folder unless absolute
 
+    # The address visitors use: every link in emails and calendar files starts with it,
+    # never with the request's Host header. None: http://127.0.0.1:<FAIRGATE_PORT> in
+    # development; production refuses to start without it (https://...).
+    PUBLIC_URL = None
+    # Host names the service answers to ("fairgate.example.org", ".example.org" for every
+    # subdomain); any other Host header is refused with 400. None: any host in development
+    # (so `make run` works from the LAN); production refuses to start without it.
+    TRUSTED_HOSTS = None
+    # Proxies in front of the app that append X-Forwarded-For/-Proto/-Host (load balancer: 1;
+    # load balancer and nginx on the host: 2). 0: the headers are ignored, whoever sends them.
+    PROXY_HOPS = 0
+
+    # Request bodies above these sizes are refused with 413 before they are read.
+    MAX_JSON_BYTES = 64 * 1024  # JSON API requests
+    MAX_BATCH_BYTES = 4 * 1024 * 1024  # kiosk event batches and delegation bookings (JSON)
+    MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # the group CSV upload form (the CSV: 1 MB at most)
+    MAX_CONTENT_LENGTH = 128 * 1024  # every other request (HTML forms)
+    MAX_JSON_DEPTH = 20  # JSON nested deeper is refused with 422
+
+    # /metrics: open to these addresses / networks, or to `Authorization: Bearer <token>`.
+    METRICS_TOKEN = None
+    METRICS_ALLOW = ("127.0.0.1", "::1")
+
     # Consent: the text version a visitor agrees to is recorded with each appointment.
     CONSENT_VERSION = "2026-09-v1"
     # How many days after a fair day identity data is kept before `fairgate purge` erases it.
     RETENTION_DAYS = 30
     # Fair days can be booked from this many days ahead up to the day itself.
     BOOKING_HORIZON_DAYS = 60
-    # A delegation booking may hold at most this many members.
+    # Every date a fair day may have (`fairgate day set`, the staff console, bookings, the
+    # audit log's day filter), as YYYY-MM-DD; kept within what a pass can carry (2020-2199).
+    FAIR_DAY_EARLIEST = "2020-01-01"
+    FAIR_DAY_LATEST = "2099-12-31"
+    # A delegation booking (API or CSV upload) may hold at most this many members.
     GROUP_MAX_MEMBERS = 200
+
+    # Outgoing email (registration/services/mail.py): SMTP when MAIL_SMTP_HOST is set, else
+    # one .eml file per message in MAIL_OUTBOX (None: <instance folder>/outbox).
+    MAIL_SMTP_HOST = None
+    MAIL_SMTP_PORT = 587
+    MAIL_SMTP_USERNAME = None  # None: no log-in
+    MAIL_SMTP_PASSWORD = None
+    MAIL_SMTP_SECURITY = "starttls"  # or "ssl", "none"
+    MAIL_SMTP_TIMEOUT = 10  # seconds
+    MAIL_SENDER = "CIFTIS fairgate <no-reply@fairgate.invalid>"
+    MAIL_OUTBOX = None
 
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
@@ -36,13 +86,25 @@ class Defaults:
     RATELIMIT_BOOKING = "20/minute;200/hour"
     RATELIMIT_LOOKUP = "10/minute;60/hour"
     RATELIMIT_CANCEL = "10/minute;60/hour"
+    # Per document (its blind index), whatever address the tries come from: booking (API
+    # and form), and look-up and cancel together (API and form).
+    RATELIMIT_BOOKING_PER_DOCUMENT = "10/minute;30/hour"
+    RATELIMIT_LOOKUP_PER_DOCUMENT = "10/minute;30/hour"
+    # Addresses or networks never rate-limited: the venue's own desk PCs and kiosks.
+    RATELIMIT_EXEMPT: tuple = ()
+    # Online verify of a bare ID card (a document number look-up), per gate device.
+    RATELIMIT_GATE_VERIFY_DOCUMENT = "120/minute"
 
+    # The language of an answer when neither the request (body `lang`, ?lang=, the session)
+    # nor the browser (Accept-Language) names one: pages and emails, and JSON answers (the
+    # API, /healthz, the staff console's .json; machine clients read English).
     BABEL_DEFAULT_LOCALE = "zh"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    JSON_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = DEFAULT_TIMEZONE  # a venue's local time follows its own zone
     LANGUAGES = ("zh", "en")
 
-    # None: Secure unless the app runs in debug or testing mode (set it to 0 to serve plain
-    # HTTP to other hosts, 1 to force it).
+    # None: Secure in production only (plain HTTP works in development from any machine);
+    # an explicit 1 or 0 wins, but production refuses to start with 0.
     SESSION_COOKIE_SECURE = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -60,6 +122,29 @@ class Defaults:
     DESK_CONSENT_VERSION = "2026-09-desk-v1"  # the notice desk staff read out to walk-ins
     DASHBOARD_POLL_SECONDS = 5
     DEVICE_OFFLINE_SECONDS = 120  # a kiosk silent for longer shows as offline
+
+    HSTS_MAX_AGE = 365 * 24 * 3600  # Strict-Transport-Security in production (0: none)
+
+    # The gate API for kiosks and handhelds (docs/sync-protocol.md).
+    GATE_ENROLL_CODE_TTL_HOURS = 24  # a one-time enrolment code expires after this
+    RATELIMIT_ENROLL = "10/minute;50/hour"  # enrolment attempts per client address
+    GATE_MANIFEST_PAGE_SIZE = 5000  # manifest items per page unless ?limit=
+    GATE_MANIFEST_PAGE_MAX = 20000  # the largest ?limit= accepted (more: 422)
+    GATE_MANIFEST_DAYS_AHEAD = 1  # ?date= may name today .. today + this many days
+    GATE_MANIFEST_INDEX_BUDGET_SECONDS = 2.0  # time a page may spend computing look-up indexes
+    GATE_EVENT_BATCH_MAX = 1000  # events per upload; more is 413 (the kiosk splits the batch)
+    GATE_CLOCK_SKEW_SECONDS = 300  # events later than now + this: future_timestamp
+    GATE_EVENT_MAX_AGE_HOURS = 48  # events older than this: stale_timestamp
+    GATE_LEASE_MAX_REQUEST = 1000  # credits one lease request may ask for (more: 422)
+
+    # Kiosk ID-card look-up index (gate/lookup.py, docs/sync-protocol.md section 3.1):
+    # Argon2id with these parameters, pinned per venue-day when its first index is computed.
+    # One index costs about 80 ms of one core and 96 MiB (bench/ledger_attack.py): the price
+    # of every guess against a stolen kiosk ledger, and of every ID card a kiosk reads (two
+    # lanes: its two cores share it). Lower them for tests only.
+    GATE_LOOKUP_KDF_TIME_COST = 1
+    GATE_LOOKUP_KDF_MEMORY_KIB = 98304
+    GATE_LOOKUP_KDF_PARALLELISM = 2
 
     LOG_JSON = False  # production: one JSON object per log line, with the request id
     LOG_LEVEL = "INFO"

@@ -1,28 +1,22 @@
-"""Language selection: explicit choice (URL ?lang= or the session) first, then the browser."""
+"""The language of a request's answer: pages, emails and JSON errors alike."""
 from __future__ import annotations
 
 from flask import current_app, g, request, session
 
-from gate.i18n import Text
 
+def request_language(explicit: str | None = None) -> str:
+    """In order: ``explicit`` (an API body's ``lang``), the ``lang`` of the JSON body being
+    loaded (``g.lang``), ``?lang=`` in the URL, the choice remembered in the session, the
+    browser's Accept-Language, else the default: ``JSON_DEFAULT_LOCALE`` for a JSON answer,
+    ``BABEL_DEFAULT_LOCALE`` for a page.
 
-def select_locale() -> str:
-    wanted = request.args.get("lang") or session.get("lang")
-    if wanted in current_app.config["LANGUAGES"]:
-        return wanted
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "zh"
+    Also Flask-Babel's locale selector, so page text and service messages always agree."""
+    from registration.errors import wants_json  # (that module answers in this language)
 
-
-def request_language(body_lang: str | None = None) -> str:
-    """The language of an API answer: the body's ``lang``, else the request's locale."""
-    if body_lang in ("zh", "en"):
-        return body_lang
-    if g.get("lang") in ("zh", "en"):
-        return g.lang
-    if request.args.get("lang") in ("zh", "en"):
-        return request.args["lang"]
-    return request.accept_languages.best_match(("zh", "en")) or "en"
-
-
-def pick(text: Text, lang: str) -> str:
-    return text.in_language(lang)
+    config = current_app.config
+    languages = config["LANGUAGES"]
+    for wanted in (explicit, g.get("lang"), request.args.get("lang"), session.get("lang")):
+        if wanted in languages:
+            return wanted
+    return (request.accept_languages.best_match(languages)
+            or config["JSON_DEFAULT_LOCALE" if wants_json() else "BABEL_DEFAULT_LOCALE"])

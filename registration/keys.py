@@ -14,9 +14,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from gate.passes import SigningKey
+from registration.config import ConfigurationError
 
 
-class KeysMissing(RuntimeError):
+class KeysMissing(ConfigurationError):
     """Raised in production mode when the key file does not exist."""
 
 
@@ -144,6 +145,7 @@ def open_key_ring(path: Path, *, create: bool) -> KeyRing:
     if not create:
         raise KeysMissing(
             f"No key file at {path}. Run `fairgate keys init` once (and keep a backup) "
-            "before starting in production mode."
+            f"before starting in production mode. / 缺少密钥文件 {path}：生产模式启动前请先运行一次 "
+            "`fairgate keys init`（并备份）。"
         )
     return generate_key_ring(path)

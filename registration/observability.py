@@ -1,24 +1,70 @@
 """Request ids, structured JSON logs and Prometheus metrics.
 
 Logs never carry identity data: request bodies are not logged, document numbers never
-appear in URLs, and the JSON formatter writes only the fields listed here.
+appear in URLs, and the JSON formatter writes only the fields listed here. Pass serials
+(each one an admission) are shortened in logged paths to their first 4 characters and
+``…`` (``redact_path``), in the service's request log and in `fairgate serve`'s access log.
+
+``/metrics`` answers only the networks in ``METRICS_ALLOW`` (loopback by default) or a
+request carrying ``Authorization: Bearer <METRICS_TOKEN>``.
 """
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import os
 import re
 import time
 import uuid
+from urllib.parse import unquote_plus
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
+from werkzeug.serving import WSGIRequestHandler
 from prometheus_client import (
     CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest,
     multiprocess,
 )
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# /pass/<serial>, /pass/<serial>/calendar.ics, /api/v1/passes/<serial>.<fmt>
+PASS_SERIAL_IN_PATH = re.compile(r"(/pass/|/api/v1/passes/)([^/?#.\s]+)")
+SERIAL_SHOWN = 4
+
+
+def redact_path(path: str) -> str:
+    """``path`` with any pass serial cut to its first characters: ``/pass/ABCD…``, and any
+    query value that may hold a document number (``?q=110101%2019900307%20803X``, typed
+    into a URL by hand) replaced by ``…``."""
+    path = PASS_SERIAL_IN_PATH.sub(
+        lambda m: m.group(1) + m.group(2)[:SERIAL_SHOWN] + "\u2026", path)
+    head, mark, query = path.partition("?")
+    if not mark:
+        return path
+    from registration.services.audit import carries_document  # imports models
+
+    pairs = []
+    for pair in query.split("&"):
+        key, equals, value = pair.partition("=")
+        if carries_document(unquote_plus(value)):
+            value = "\u2026"
+        pairs.append(key + equals + value)
+    return head + "?" + "&".join(pairs)
+
+
+class RedactingRequestHandler(WSGIRequestHandler):
+    """werkzeug's development server (`fairgate serve`), logging redacted paths."""
+
+    def log_request(self, code="-", size="-") -> None:
+        original = getattr(self, "path", None)
+        if original is not None:
+            self.path = redact_path(original)
+        try:
+            super().log_request(code, size)
+        finally:
+            if original is not None:
+                self.path = original
+
 
 REQUEST_LATENCY = Histogram(
     "fairgate_request_seconds", "HTTP request latency", ["method", "endpoint", "status"],
@@ -92,11 +138,15 @@ def init_app(app: Flask) -> None:
                 time.perf_counter() - started)
         if app.config.get("LOG_REQUESTS"):
             # The path, never the query string or body: nothing identifying is logged.
-            app.logger.info("%s %s %s", request.method, request.path, response.status_code)
+            app.logger.info("%s %s %s", request.method, redact_path(request.path),
+                            response.status_code)
         return response
 
     @app.get("/metrics")
     def metrics():
+        refused = _metrics_refusal()
+        if refused is not None:
+            return refused
         if "PROMETHEUS_MULTIPROC_DIR" in os.environ:  # several gunicorn workers
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry)
@@ -104,3 +154,24 @@ def init_app(app: Flask) -> None:
         else:
             body = generate_latest()
         return body, 200, {"Content-Type": CONTENT_TYPE_LATEST}
+
+
+def _metrics_refusal():
+    """None when the caller may read /metrics, else the 401/403 answer (error shape)."""
+    from registration.errors import http_error_response
+    from registration.hardening import address_in
+
+    token = current_app.config.get("METRICS_TOKEN")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if token and scheme.lower() == "bearer" and given:
+        if hmac.compare_digest(given.strip().encode(), str(token).encode()):
+            return None
+        return _unauthorized(http_error_response(401))
+    if address_in(request.remote_addr, current_app.extensions.get("fairgate.metrics_allow")):
+        return None
+    return _unauthorized(http_error_response(401)) if token else http_error_response(403)
+
+
+def _unauthorized(response):
+    response.headers["WWW-Authenticate"] = 'Bearer realm="fairgate metrics"'
+    return response

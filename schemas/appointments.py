@@ -3,13 +3,17 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from schemas.fields import CleanString, StrictBoolean, validate_lang
-
-DOCUMENT_TYPES = (
-    "cn_resident_id", "hk_mo_residence_permit", "tw_residence_permit",
-    "foreign_permanent_resident_id", "hk_mo_travel_permit", "tw_travel_permit", "passport",
+from gate.documents import DocumentType
+from gate.vocabulary import values
+from schemas.fields import (
+    NAME_MAX_LENGTH, CleanString, Consent, PersonName, validate_lang,
 )
-PHONE = validate.Regexp(r"^\+?[0-9][0-9 \-]{5,19}$", error="Not a valid phone number.")
+
+DOCUMENT_TYPES = values(DocumentType)
+# 6-20 digits, spaces and dashes after an optional +; never ending in a space, which the
+# trimmed text a CleanString validates cannot (so the OpenAPI pattern can allow white space
+# around it exactly as the service does).
+PHONE = validate.Regexp(r"^\+?[0-9][0-9 \-]{4,18}[0-9\-]$", error="Not a valid phone number.")
 
 
 class DocumentInputSchema(Schema):
@@ -23,7 +27,12 @@ class VisitorInputSchema(Schema):
     """The person: document, name as on the document, and how to reach them."""
 
     document = fields.Nested(DocumentInputSchema, required=True)
-    name = CleanString(required=True, validate=validate.Length(max=100))
+    # maxLength for the OpenAPI document: PersonName refuses a name longer than that once
+    # its white space is made single (a Length validator would count the raw text).
+    name = PersonName(required=True, metadata={
+        "maxLength": NAME_MAX_LENGTH,
+        "description": "As on the document; no control or invisible characters. Runs of "
+                       "white space are stored as one space."})
     phone = CleanString(load_default=None, allow_none=True, validate=PHONE)
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
 
@@ -32,7 +41,7 @@ class BookingRequestSchema(VisitorInputSchema):
     venue = CleanString(required=True, validate=validate.Length(max=12))
     date = fields.Date(required=True)
     slot = CleanString(load_default=None, allow_none=True, validate=validate.Length(max=20))
-    consent = StrictBoolean(required=True)
+    consent = Consent(required=True)
     lang = fields.String(load_default=None, allow_none=True, validate=validate_lang)
 
 
@@ -48,16 +57,25 @@ class CancelRequestSchema(Schema):
 
 
 class GroupRequestSchema(Schema):
-    """A delegation: every member on the same venue-day (and slot), all or none."""
+    """A delegation: every member on the same venue-day (and slot), all or none.
+
+    ``max_members``: the service's GROUP_MAX_MEMBERS, which booking enforces
+    (registration.services.groups.book_group); given here, it is documented and checked
+    like any field limit."""
 
     organisation = CleanString(required=True, validate=validate.Length(max=200))
     venue = CleanString(required=True, validate=validate.Length(max=12))
     date = fields.Date(required=True)
     slot = CleanString(load_default=None, allow_none=True, validate=validate.Length(max=20))
-    members = fields.List(fields.Nested(VisitorInputSchema), required=True,
-                          validate=validate.Length(min=1, max=500))
-    consent = StrictBoolean(required=True)
+    members = fields.List(fields.Nested(VisitorInputSchema), required=True)
+    consent = Consent(required=True)
     lang = fields.String(load_default=None, allow_none=True, validate=validate_lang)
+
+    def __init__(self, *, max_members: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        # A list of its own: fields are shallow copies of the class's.
+        field = self.fields["members"]
+        field.validators = [*field.validators, validate.Length(min=1, max=max_members)]
 
 
 class HolderSchema(Schema):

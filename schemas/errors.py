@@ -9,6 +9,8 @@ import re
 
 from marshmallow import Schema, fields
 
+from schemas.fields import CONSENT_MESSAGE, NAME_MESSAGES
+
 ZH_MESSAGES = {
     "Missing data for required field.": "缺少必填项。",
     "Unknown field.": "未知字段。",
@@ -26,7 +28,9 @@ ZH_MESSAGES = {
     "Not a valid phone number.": "电话号码格式不正确。",
     "Must be one of: zh, en.": "只能是 zh 或 en。",
     "Invalid JSON body.": "请求内容不是有效的 JSON。",
+    "JSON nested too deeply.": "JSON 嵌套层数过多。",
 }
+ZH_MESSAGES.update({text.en: text.zh for text in (*NAME_MESSAGES.values(), CONSENT_MESSAGE)})
 _PATTERNS = [
     (re.compile(r"^Longer than maximum length (\d+)\.$"), "长度不能超过 {0}。"),
     (re.compile(r"^Shorter than minimum length (\d+)\.$"), "长度不能少于 {0}。"),

@@ -8,23 +8,25 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from gate.reasons import Reason
+from gate.lookup import ALGORITHM, LIMITS
+from gate.passes import PassKind
+from gate.reasons import Colour, Reason
 from gate.rules import DIRECTIONS
+from gate.vocabulary import AnomalyCode, GateStatus, values
 from schemas.appointments import DocumentInputSchema, HolderSchema, PublicKeySchema
-from schemas.fields import CleanString, StrictBoolean
+from schemas.fields import CleanString, JsonInteger, StrictBoolean
 from schemas.venues import BilingualSchema
 
-REASON_CODES = tuple(reason.value for reason in Reason)
+REASON_CODES = values(Reason)
 EVENT_ID = validate.Regexp(r"^[A-Za-z0-9._:-]{1,64}$",
                            error="Use 1-64 letters, digits, '.', '_', ':' or '-'.")
 SERIAL = validate.Regexp(r"^[A-Za-z0-9]{1,32}$", error="Not a pass serial.")
 LOOKUP_INDEX = validate.Regexp(r"^[0-9a-f]{1,64}$", error="Not a look-up index (hex).")
-ANOMALY_CODES = ("double_admission", "unknown_pass", "future_timestamp", "stale_timestamp",
-                 "id_reused", "revoked_pass_admitted")
+ANOMALY_CODES = values(AnomalyCode)
 
 
 def _count(**kwargs):
-    return fields.Integer(strict=True, validate=validate.Range(min=0, max=1_000_000), **kwargs)
+    return JsonInteger(validate=validate.Range(min=0, max=1_000_000), **kwargs)
 
 
 # Enrolment -------------------------------------------------------------------------------
@@ -45,12 +47,20 @@ class EnrollResponseSchema(Schema):
 # Manifest --------------------------------------------------------------------------------
 
 class ManifestQuerySchema(Schema):
+    """``max_limit``: the largest page the service gives (its GATE_MANIFEST_PAGE_MAX)."""
+
     date = fields.Date(load_default=None, metadata={
         "description": "Venue-local date; default today at the venue."})
     cursor = fields.String(load_default=None, validate=validate.Length(max=80))
-    limit = fields.Integer(load_default=None, validate=validate.Range(min=1, max=20000))
+    limit = fields.Integer(load_default=None)
     venue = CleanString(load_default=None, validate=validate.Length(max=12), metadata={
         "description": "Optional; must be the device's own venue."})
+
+    def __init__(self, *, max_limit: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        # A list of its own: fields are shallow copies of the class's.
+        field = self.fields["limit"]
+        field.validators = [*field.validators, validate.Range(min=1, max=max_limit)]
 
 
 class PolicySchema(Schema):
@@ -81,18 +91,43 @@ class PresenceSchema(Schema):
     last_passed_at = fields.String(required=True, metadata={"description": "ISO 8601, UTC"})
 
 
+class LookupKdfSchema(Schema):
+    """How to compute a document's ``gate_index`` for this venue-day (gate.lookup)."""
+
+    algorithm = fields.String(required=True, validate=validate.Equal(ALGORITHM))
+    version = fields.Integer(required=True, validate=validate.Equal(19), metadata={
+        "description": "Argon2 version (0x13)"})
+    time_cost = fields.Integer(strict=True, required=True,
+                               validate=validate.Range(*LIMITS["time_cost"]))
+    memory_kib = fields.Integer(strict=True, required=True,
+                                validate=validate.Range(*LIMITS["memory_kib"]), metadata={
+                                    "description": "Argon2 memory cost in KiB"})
+    parallelism = fields.Integer(strict=True, required=True,
+                                 validate=validate.Range(*LIMITS["parallelism"]))
+    length = fields.Integer(strict=True, required=True,
+                            validate=validate.Range(*LIMITS["length"]), metadata={
+                                "description": "Index bytes (hex: twice as many characters)"})
+    salt = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9_-]{11,86}$", error="Not unpadded base64url."), metadata={
+        "description": "The venue-day's salt, unpadded base64url"})
+
+    @validates_schema
+    def enough_memory(self, data, **kwargs):
+        if data.get("memory_kib", 0) < 8 * data.get("parallelism", 1):
+            raise ValidationError("At least 8 KiB per lane.", "memory_kib")
+
+
 class ManifestItemSchema(Schema):
     """One pass of the venue-day, its whole current state (upsert it by ``serial``)."""
 
     serial = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(
-        ("active", "cancelled", "revoked")))
-    kind = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(values(GateStatus)))
+    kind = fields.String(required=True, validate=validate.OneOf(values(PassKind)))
     slot = fields.Nested(SlotWindowSchema, required=True, allow_none=True)
     holder = fields.Nested(HolderSchema, required=True)
     gate_index = fields.String(required=True, allow_none=True, metadata={
         "description": "Look-up index of the holder's document for this venue-day (active "
-                       "items only): gate.lookup.gate_lookup_index(lookup_key, document.key)"})
+                       "items only): gate.lookup.gate_lookup_index(lookup_kdf, document.key)"})
     presence = fields.Nested(PresenceSchema, required=True, allow_none=True)
     seq = fields.Integer(required=True)
 
@@ -102,8 +137,7 @@ class ManifestPageSchema(Schema):
     date = fields.String(required=True)
     server_time = fields.String(required=True)
     policy = fields.Nested(PolicySchema, required=True)
-    lookup_key = fields.String(required=True, metadata={
-        "description": "The venue-day look-up key, unpadded base64url (32 bytes)."})
+    lookup_kdf = fields.Nested(LookupKdfSchema, required=True)
     keys = fields.List(fields.Nested(PublicKeySchema), required=True)
     reset = fields.Boolean(required=True, metadata={
         "description": "A full pull starts here: drop what you hold for this venue-day."})
@@ -127,9 +161,12 @@ class CheckInEventSchema(Schema):
     scanned_at = fields.AwareDateTime(required=True)
     offline = StrictBoolean(load_default=False)
 
+    # One identity at most; the OpenAPI document says so too (registration/api/openapi.py).
+    exclusive_fields = ("pass_serial", "document_index")
+
     @validates_schema
     def one_identity(self, data, **kwargs):
-        if data.get("pass_serial") and data.get("document_index"):
+        if all(data.get(name) for name in self.exclusive_fields):
             raise ValidationError("Give pass_serial or document_index, not both.",
                                   "document_index")
         if data.get("pass_serial"):
@@ -137,12 +174,24 @@ class CheckInEventSchema(Schema):
 
 
 class EventBatchSchema(Schema):
-    events = fields.List(fields.Nested(CheckInEventSchema), required=True,
-                         validate=validate.Length(max=1000))
+    """``max_events``: the service's GATE_EVENT_BATCH_MAX, which it enforces with 413 before
+    loading (registration.services.checkins.check_batch_size); given here, it is documented
+    and checked like any field limit."""
+
+    events = fields.List(fields.Nested(CheckInEventSchema), required=True)
+
+    def __init__(self, *, max_events: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        if max_events is not None:
+            # A list of its own: fields are shallow copies of the class's.
+            field = self.fields["events"]
+            field.validators = [*field.validators, validate.Length(max=max_events)]
 
 
 class AnomalySchema(Schema):
     event = fields.String(required=True)
+    # Documented, not validated: a kiosk must still take answers once the service knows
+    # more codes than it does.
     code = fields.String(required=True, metadata={"enum": list(ANOMALY_CODES)})
     serial = fields.String(required=True, allow_none=True)
     gate = fields.String(load_default=None)
@@ -151,9 +200,15 @@ class AnomalySchema(Schema):
 
 
 class EventBatchResultSchema(Schema):
-    accepted = fields.List(fields.String(), required=True)
+    accepted = fields.List(fields.String(), required=True, metadata={
+        "description": "Ids stored by this upload (drop them from the queue). An event that "
+                       "was refused, a pass of another venue (anomaly `wrong_venue`), is "
+                       "stored for the record too, but applied to no pass."})
     duplicates = fields.List(fields.String(), required=True)
-    anomalies = fields.List(fields.Nested(AnomalySchema), required=True)
+    anomalies = fields.List(fields.Nested(AnomalySchema), required=True, metadata={
+        "description": "Per event: `wrong_venue` names an event refused because its pass "
+                       "is of another venue (no presence changed); the other codes flag "
+                       "events that were applied. See docs/sync-protocol.md section 4."})
     server_time = fields.AwareDateTime(required=True)
 
 
@@ -161,6 +216,11 @@ class EventBatchResultSchema(Schema):
 
 class ScanDocumentSchema(Schema):
     document = fields.Nested(DocumentInputSchema, required=True)
+
+
+class PresentedDocumentSchema(DocumentInputSchema):
+    """The holder's ID card read together with a pass: checked (gate.documents) against a
+    pass only, so the OpenAPI document gives it the plain shape of a document."""
 
 
 class ScanField(fields.Field):
@@ -186,7 +246,7 @@ class VerifyRequestSchema(Schema):
     gate = CleanString(required=True, validate=validate.Length(max=20))
     id = fields.String(load_default=None, validate=EVENT_ID, metadata={
         "description": "Optional client event id: a retry with it returns the first answer."})
-    document = fields.Nested(DocumentInputSchema, load_default=None, metadata={
+    document = fields.Nested(PresentedDocumentSchema, load_default=None, metadata={
         "description": "The holder's ID card read together with a pass (venues that check "
                        "passes against the ID card)"})
 
@@ -201,7 +261,7 @@ class VerdictSchema(Schema):
     reason = fields.String(required=True, validate=validate.OneOf(REASON_CODES))
     message = fields.Nested(BilingualSchema, required=True)
     holder = fields.Nested(VerdictHolderSchema, required=True)
-    colour = fields.String(required=True, validate=validate.OneOf(("green", "amber", "red")))
+    colour = fields.String(required=True, validate=validate.OneOf(values(Colour)))
 
 
 class VerifyResponseSchema(Schema):
@@ -221,12 +281,19 @@ class CreditReportSchema(Schema):
 
 
 class LeaseRequestSchema(Schema):
+    """``max_request``: the most credits one request may ask for (GATE_LEASE_MAX_REQUEST)."""
+
     lease_id = fields.String(required=True, validate=EVENT_ID)
-    request = fields.Integer(required=True, strict=True,
-                             validate=validate.Range(min=0, max=1000))
+    request = JsonInteger(required=True)
     report = fields.Nested(CreditReportSchema, load_default=dict)
     date = fields.Date(load_default=None)
     venue = CleanString(load_default=None, validate=validate.Length(max=12))
+
+    def __init__(self, *, max_request: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        # A list of its own: fields are shallow copies of the class's.
+        field = self.fields["request"]
+        field.validators = [*field.validators, validate.Range(min=0, max=max_request)]
 
 
 class PoolSchema(Schema):

@@ -1,13 +1,19 @@
-"""Booking, look-up, cancel and delegation endpoints."""
+"""Booking, look-up, cancel and delegation endpoints: parse the body, call the action in
+one unit of work, answer with the schema."""
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 
+from registration.actions import appointments as appointment_actions
+from registration.actions import groups as group_actions
+from registration.actions.actors import Actor
+from registration.actions.unit import unit_of_work
 from registration.api import blueprint
-from registration.api.helpers import commit, load_body
+from registration.api.helpers import load_body
 from registration.api.presenters import booking_data
 from registration.extensions import limiter
 from registration.i18n import request_language
+from registration.ratelimits import per_document
 from registration.services import booking, groups
 from schemas.appointments import (
     BookingRequestSchema, BookingResponseSchema, CancelRequestSchema, GroupRequestSchema,
@@ -19,45 +25,49 @@ def _limit(name: str):
     return limiter.limit(lambda: current_app.config[name])
 
 
-def visitor_from(data: dict, lang: str, field_prefix: str = "") -> booking.Visitor:
+def _visitor() -> Actor:
+    return Actor.visitor(request.remote_addr)
+
+
+def visitor_from(data: dict, lang: str) -> booking.Visitor:
+    """The visitor of a booking body: its document parsed (422 naming ``document.*``)."""
     document = booking.validate_document(
-        data["document"]["type"], data["document"]["number"], data["document"]["country"],
-        field_prefix=f"{field_prefix}document",
-    )
+        data["document"]["type"], data["document"]["number"], data["document"]["country"])
     return booking.Visitor(document=document, name=data["name"], phone=data["phone"],
                            email=data["email"], lang=lang)
 
 
 @blueprint.post("/v1/appointments")
 @_limit("RATELIMIT_BOOKING")
+@per_document("RATELIMIT_BOOKING_PER_DOCUMENT", "document-booking")
 def create_appointment():
     data = load_body(BookingRequestSchema())
-    lang = request_language(data["lang"])
-    request = booking.BookingRequest(
-        venue=data["venue"], day=data["date"], slot=data["slot"],
-        visitor=visitor_from(data, lang), consent=data["consent"],
-        consent_version=current_app.config["CONSENT_VERSION"],
-    )
-    appointment = booking.book_appointment(request)
-    commit()
-    return BookingResponseSchema().dump(booking_data(appointment)), 201
+    visitor = visitor_from(data, request_language(data["lang"]))
+    with unit_of_work():
+        booked = appointment_actions.book(
+            _visitor(), venue=data["venue"], day=data["date"], slot=data["slot"],
+            visitor=visitor, consent=data["consent"])
+    return BookingResponseSchema().dump(booking_data(booked.appointment)), 201
 
 
 @blueprint.post("/v1/appointments/lookup")
 @_limit("RATELIMIT_LOOKUP")
+@per_document("RATELIMIT_LOOKUP_PER_DOCUMENT", "document-lookup")
 def lookup_appointment():
     data = load_body(LookupRequestSchema())
-    appointment = booking.find_by_code_and_document(data["code"], data["document_number"])
+    appointment = appointment_actions.look_up(_visitor(), data["code"], data["document_number"])
     return BookingResponseSchema().dump(booking_data(appointment))
 
 
 @blueprint.post("/v1/appointments/<code>/cancel")
 @_limit("RATELIMIT_CANCEL")
+@per_document("RATELIMIT_LOOKUP_PER_DOCUMENT", "document-lookup")
 def cancel_appointment(code: str):
     data = load_body(CancelRequestSchema())
-    appointment = booking.find_by_code_and_document(code, data["document_number"])
-    booking.cancel_appointment(appointment)
-    commit()
+    actor = _visitor()
+    with unit_of_work():
+        appointment = appointment_actions.cancel(
+            actor, appointment_actions.look_up(actor, code, data["document_number"]))
     return BookingResponseSchema().dump(booking_data(appointment))
 
 
@@ -70,13 +80,12 @@ def create_group():
                            m["document"]["country"], m["name"], m["phone"], m["email"])
         for m in data["members"]
     ]
-    delegation = groups.book_group(
-        organisation=data["organisation"], venue=data["venue"], day=data["date"],
-        slot=data["slot"], members=members, consent=data["consent"],
-        lang=request_language(data["lang"]),
-    )
-    commit()
+    with unit_of_work():
+        booked = group_actions.book_group(
+            _visitor(), organisation=data["organisation"], venue=data["venue"],
+            day=data["date"], slot=data["slot"], members=members, consent=data["consent"],
+            lang=request_language(data["lang"]))
     return GroupResponseSchema().dump({
-        "delegation": delegation.code, "organisation": delegation.organisation,
-        "bookings": [booking_data(a) for a in delegation.appointments],
+        "delegation": booked.delegation.code, "organisation": booked.delegation.organisation,
+        "bookings": [booking_data(b.appointment) for b in booked.bookings],
     }), 201

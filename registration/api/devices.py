@@ -4,16 +4,17 @@ from __future__ import annotations
 import time
 from functools import wraps
 
-from flask import g, request
+from flask import current_app, g, request
 
 from registration.api import blueprint
-from registration.api.errors import service_error_response
-from registration.api.helpers import commit, load_body
+from registration.actions import devices as device_actions
+from registration.actions.unit import unit_of_work
+from registration.api.helpers import load_body
+from registration.errors import service_error_response
 from registration.extensions import db, limiter
 from registration.models import Device
 from registration.observability import DEVICES_SEEN
 from registration.services import devices
-from registration.services.gate_config import setting
 from schemas.gate import EnrollRequestSchema, EnrollResponseSchema
 
 
@@ -43,11 +44,12 @@ def unauthorized(err: devices.Unauthorized):
 
 
 @blueprint.post("/v1/devices/enroll")
-@limiter.limit(lambda: setting("RATELIMIT_ENROLL"))
+@limiter.limit(lambda: current_app.config["RATELIMIT_ENROLL"])
 def enroll_device():
     data = load_body(EnrollRequestSchema())
-    device, token = devices.enroll_device(data["code"], data["name"])
-    commit()
+    with unit_of_work():
+        device, token = device_actions.enroll_device(data["code"], data["name"],
+                                                     request.remote_addr)
     return EnrollResponseSchema().dump({"device_id": device.id, "token": token,
                                         "venue": device.venue.code,
                                         "gate": device.gate.code}), 201

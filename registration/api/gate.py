@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, request
+from flask import Response, current_app, request
 
 from gate.occupancy import CreditReport
 from registration.api import blueprint
 from registration.api.devices import current_device, device_required
 from registration.api.helpers import commit, load_body
+from registration.extensions import limiter
 from registration.services import checkins, devices, leases, manifest, verify
-from registration.services.gate_config import setting
 from schemas.gate import (
     EventBatchResultSchema, EventBatchSchema, LeaseRequestSchema, LeaseResponseSchema,
     ManifestQuerySchema, VerifyRequestSchema, VerifyResponseSchema,
@@ -24,12 +24,13 @@ from schemas.gate import (
 @blueprint.get("/v1/gate/manifest")
 @device_required
 def gate_manifest():
-    query = ManifestQuerySchema().load(request.args.to_dict())
+    config = current_app.config
+    query = ManifestQuerySchema(max_limit=config["GATE_MANIFEST_PAGE_MAX"]).load(
+        request.args.to_dict())
     device = current_device()
     devices.require_venue(device, query["venue"])
     fair_day = manifest.manifest_day(device, query["date"])
-    limit = min(query["limit"] or setting("GATE_MANIFEST_PAGE_SIZE"),
-                setting("GATE_MANIFEST_PAGE_MAX"))
+    limit = query["limit"] or config["GATE_MANIFEST_PAGE_SIZE"]
     page = manifest.manifest_page(device, fair_day, query["cursor"], limit)
     commit()
     # Items are built in wire form by the service (ManifestPageSchema describes them):
@@ -41,7 +42,7 @@ def gate_manifest():
 @blueprint.post("/v1/gate/events")
 @device_required
 def gate_events():
-    checkins.check_batch_size(request.content_length, request.get_json(silent=True))
+    checkins.check_batch_size(request.get_json(silent=True))
     data = load_body(EventBatchSchema())
     device = current_device()
     for index, event in enumerate(data["events"]):
@@ -51,8 +52,18 @@ def gate_events():
     return EventBatchResultSchema().dump(result)
 
 
+def _document_scan() -> bool:
+    body = request.get_json(silent=True)
+    return isinstance(body, dict) and isinstance(body.get("scan"), dict)
+
+
 @blueprint.post("/v1/gate/verify")
 @device_required
+# Inside device_required: the device is known. Only ID-card scans (a document number
+# look-up) are limited, per device; pass scans are not (a signed pass is its own proof).
+@limiter.limit(lambda: current_app.config["RATELIMIT_GATE_VERIFY_DOCUMENT"],
+               key_func=lambda: f"device:{current_device().id}",
+               exempt_when=lambda: not _document_scan())
 def gate_verify():
     data = load_body(VerifyRequestSchema())
     device = current_device()
@@ -60,16 +71,15 @@ def gate_verify():
     result = verify.verify_scan(device, data["scan"], data["direction"], gate,
                                 event_id=data["id"], presented_document=data["document"])
     commit()
-    verdict = result.verdict
-    return VerifyResponseSchema().dump({"verdict": {**verdict.as_dict(),
-                                                    "colour": verdict.colour},
+    return VerifyResponseSchema().dump({"verdict": result.verdict.as_wire(),
                                         "event_id": result.event_id})
 
 
 @blueprint.post("/v1/gate/leases")
 @device_required
 def gate_leases():
-    data = load_body(LeaseRequestSchema())
+    data = load_body(LeaseRequestSchema(
+        max_request=current_app.config["GATE_LEASE_MAX_REQUEST"]))
     device = current_device()
     devices.require_venue(device, data["venue"])
     fair_day = manifest.manifest_day(device, data["date"])

@@ -1,11 +1,10 @@
 """Pass files and the public verification keys."""
 from __future__ import annotations
 
-import base64
-
-from flask import Response
+from flask import Response, current_app
 
 from gate.i18n import Text
+from gate.passes import encode_public_key
 from registration.api import blueprint
 from registration.models import Pass, PassStatus
 from registration.rendering.pdf import pass_pdf
@@ -22,6 +21,11 @@ class PassRevoked(ServiceError):
     status = 410
 
 
+def fair_name() -> Text:
+    """The fair's name as configured (FAIR_NAME_ZH, FAIR_NAME_EN)."""
+    return Text(current_app.config["FAIR_NAME_ZH"], current_app.config["FAIR_NAME_EN"])
+
+
 def pass_view(issued: Pass) -> PassView:
     appointment = issued.appointment
     venue = appointment.fair_day.venue
@@ -31,6 +35,7 @@ def pass_view(issued: Pass) -> PassView:
         slot_label=appointment.slot.label if appointment.slot else None,
         holder_name_masked=appointment.name_masked,
         document_masked=appointment.document_masked, kind=issued.kind,
+        fair_name=fair_name(),
     )
 
 
@@ -61,7 +66,7 @@ def pass_file(serial: str, fmt: str):
 @blueprint.get("/v1/keys")
 def public_keys():
     keys = [
-        {**key, "public_key": base64.urlsafe_b64encode(key["public_key"]).decode().rstrip("=")}
+        {**key, "public_key": encode_public_key(key["public_key"])}
         for key in pass_service.published_keys()
     ]
     return KeyListSchema().dump({"keys": keys})

@@ -7,19 +7,20 @@ import sys
 import click
 from flask.cli import FlaskGroup
 
-from registration.cli import demo, devices, keys, manage, users
+from registration.cli import demo, devices, gate, keys, manage, users
 
 
 def init_app(app) -> None:
     for command in (*manage.COMMANDS, demo.demo_command, keys.keys_group,
-                    devices.device_group, users.user_group):
+                    devices.device_group, gate.gate_group, users.user_group):
         app.cli.add_command(command)
 
 
 def _create_app():
     from registration import create_app
 
-    return create_app()
+    # Maintenance commands answer no requests: `serve` runs the serving checks itself.
+    return create_app(serving=False)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True,
@@ -36,17 +37,30 @@ def serve(host: str, port: int):
     from flask import current_app
     from werkzeug.serving import run_simple
 
+    from registration.hardening import check_production
+    from registration.observability import RedactingRequestHandler
+
+    app = current_app._get_current_object()
+    check_production(app, serving=True)
     # Flask's app.run() refuses to start from inside a CLI command, so serve directly.
     click.echo(f"fairgate on http://{host}:{port}/ (Ctrl-C to stop)")
-    run_simple(host, port, current_app._get_current_object(), threaded=True)
+    run_simple(host, port, app, threaded=True, request_handler=RedactingRequestHandler)
 
 
 cli.add_command(keys.keys_group)  # `keys init` must work before the app can start
 
 
 def main() -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from registration.cli.common import database_error_line
+
     try:
         cli.main(prog_name="fairgate")
-    except Exception as exc:  # one clear line, never a traceback, for operators
-        click.echo(f"fairgate: error: {exc}", err=True)
+    except SQLAlchemyError as exc:  # its text holds the SQL and parameters: never printed
+        click.echo(f"fairgate: error: {database_error_line(exc)}", err=True)
+        sys.exit(1)
+    except Exception as exc:  # one clear line per problem, never a traceback, for operators
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            click.echo(f"fairgate: error: {line}", err=True)
         sys.exit(1)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import click
 from flask.cli import with_appcontext
 
+from gate.rules import DEFAULT_TIMEZONE
 from registration.cli.common import transaction
 from registration.services import operations
 
@@ -41,7 +42,7 @@ def seed_demo(today: date, days: int = 5) -> None:
 @with_appcontext
 def demo_command(days: int):
     """Seed (or refresh) the CIFTIS demo: CNCC and Shougang Park, fair days from today on."""
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    today = datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()  # the demo venues' zone
     with transaction():
         seed_demo(today, days)
     click.echo(f"demo ready: 2 venues, {days} fair days from {today} "

@@ -7,6 +7,8 @@ import click
 import qrcode
 from flask.cli import with_appcontext
 
+from registration.actions import devices as device_actions
+from registration.actions.actors import Actor
 from registration.cli.common import transaction
 from registration.services import devices
 
@@ -25,7 +27,8 @@ def device_group():
 def enroll_code(venue, gate, ttl_hours):
     """Print a one-time enrolment code (first line, alone) and its QR for the kiosk."""
     with transaction():
-        code, record = devices.new_enrollment_code(venue, gate, ttl_hours=ttl_hours)
+        code, record = device_actions.issue_enrollment_code(Actor.operator(), venue, gate,
+                                                            ttl_hours=ttl_hours)
     qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
     qr.add_data(code)
     drawing = io.StringIO()
@@ -50,10 +53,10 @@ def list_devices(venue):
 
 
 @device_group.command("revoke")
-@click.argument("device_id", type=int)
+@click.argument("device_id", type=click.IntRange(min=1, max=2**31 - 1))
 @with_appcontext
 def revoke(device_id):
     """Revoke a device: its token stops working at once."""
     with transaction():
-        device = devices.revoke_device(device_id)
+        device = device_actions.revoke_device(Actor.operator(), device_id)
     click.echo(f"device {device.id} ({device.name}, {device.venue.code}) revoked")

@@ -2,11 +2,21 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
+from gate.i18n import Text
+from registration.actions import operations as operation_actions
+from registration.actions.actors import Actor
 from registration.cli.common import parse_date, parse_time, transaction
-from registration.services import operations, purge, venues
+from registration.actions import retention
+from registration.services import venues
+from registration.services.operations import KEEP
+
+DAY_HINTS = {
+    "quota_below_reserve": Text("在同一命令中加上 --walk-in-reserve N，N 不超过名额",
+                                "in the same command: --walk-in-reserve N, with N at most "
+                                "the quota"),
+}
 
 
 @click.group("venue")
@@ -27,8 +37,8 @@ def venue_set(code, name_zh, name_en, gates, id_check):
     """Create or rename a venue."""
     kinds = None if id_check is None else id_check.split(",")
     with transaction():
-        venue = operations.set_venue(code, name_zh, name_en, gates=list(gates),
-                                     id_check_kinds=kinds)
+        venue = operation_actions.set_venue(Actor.operator(), code, name_zh, name_en,
+                                            gates=list(gates), id_check_kinds=kinds)
     checks = ", ".join(venue.id_check_kind_list) or "none"
     click.echo(f"venue {venue.code}: {venue.name_zh} / {venue.name_en}; ID check: {checks}")
 
@@ -60,26 +70,25 @@ def day_group():
 @with_appcontext
 def day_set(venue, day, quota, occupancy_limit, walk_in_reserve, opens, closes):
     """Create or change VENUE's fair day DAY (YYYY-MM-DD)."""
-    with transaction():
-        fair_day = operations.set_day(venue, day, quota=quota, opens=opens, closes=closes,
-                                      occupancy_limit=occupancy_limit,
-                                      walk_in_reserve=walk_in_reserve)
+    with transaction(hints=DAY_HINTS):
+        fair_day = operation_actions.set_day(
+            Actor.operator(), venue, day, quota=quota, opens=opens, closes=closes,
+            occupancy_limit=KEEP if occupancy_limit is None else occupancy_limit,
+            walk_in_reserve=walk_in_reserve)
     click.echo(f"{venue.upper()} {fair_day.date}: quota {fair_day.quota}, booked "
                f"{fair_day.booked}, reserve {fair_day.walk_in_reserve}, "
                f"{fair_day.opens:%H:%M}-{fair_day.closes:%H:%M}")
 
 
 @click.command("purge")
-@click.option("--older-than", "older_than", type=click.IntRange(min=0), default=None,
+@click.option("--older-than", "older_than", type=click.IntRange(min=0, max=36500), default=None,
               help="Days after a fair day (default: FAIRGATE_RETENTION_DAYS).")
 @with_appcontext
 def purge_command(older_than):
     """Erase identity data of appointments on days older than the retention period."""
-    from datetime import date
-
-    days = current_app.config["RETENTION_DAYS"] if older_than is None else older_than
     with transaction():
-        count = purge.purge_identity_data(days, today=date.today())
+        days = retention.plan(older_than).older_than_days
+        count = retention.purge(Actor.operator(), older_than).appointments
     click.echo(f"erased identity data of {count} appointment(s) older than {days} day(s)")
 
 

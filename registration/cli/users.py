@@ -36,7 +36,7 @@ def create(username, role, venue, password):
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @with_appcontext
 def password(username, password):
-    """Set a new password (also unlocks the account)."""
+    """Set a new password (also unlocks the account and ends its open sessions)."""
     with transaction():
         user = _user(username)
         staff.set_password(user, password)
@@ -47,10 +47,10 @@ def password(username, password):
 @click.argument("username")
 @with_appcontext
 def deactivate(username):
-    """Stop an account from logging in (its audit entries stay)."""
+    """Stop an account from logging in and end its open sessions (audit entries stay)."""
     with transaction():
         user = _user(username)
-        user.active = False
+        staff.deactivate(user)
     click.echo(f"user {user.username} deactivated")
 
 

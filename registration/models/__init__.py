@@ -1,12 +1,13 @@
 """SQLAlchemy models. Models describe data and constraints; they never commit."""
 from registration.models.appointment import (  # noqa: F401
-    Appointment, AppointmentStatus, Channel, Delegation, Pass, PassStatus,
+    Appointment, AppointmentStatus, Channel, Delegation, Pass, PassStatus, RevocationCause,
+    gate_status,
 )
-from registration.models.base import Base  # noqa: F401
+from registration.models.base import Base, join_codes, split_codes  # noqa: F401
 from registration.models.checkin import (  # noqa: F401
-    CheckInEvent, DeviceCredits, DeviceLease, ManifestEntry, ManifestFeed, OccupancyPool,
-    PassPresence,
+    CheckInEvent, DeviceCredits, DeviceLease, GateLookupParams, ManifestChange, ManifestEntry,
+    ManifestFeed, OccupancyPool, PassPresence,
 )
 from registration.models.device import Device, EnrollmentCode  # noqa: F401
-from registration.models.staff import AuditEntry, StaffRole, StaffUser  # noqa: F401
+from registration.models.staff import AuditAction, AuditEntry, StaffRole, StaffUser  # noqa: F401
 from registration.models.venue import FairDay, Gate, TimeSlot, Venue  # noqa: F401

@@ -8,10 +8,12 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, LargeBinary, String, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from registration.models.base import Base, UTCDateTime, utcnow
+from gate.passes import PassKind
+from gate.vocabulary import GateStatus
+from registration.models.base import Base, UTCDateTime, enum_type, utcnow
 from registration.models.venue import FairDay, TimeSlot
 
 
@@ -31,10 +33,29 @@ class PassStatus(enum.Enum):
     REVOKED = "revoked"
 
 
-def _enum(kind: type[enum.Enum], name: str) -> Enum:
-    # Store the lower-case values, which are also what the API speaks.
-    return Enum(kind, name=name, values_callable=lambda members: [m.value for m in members],
-                validate_strings=True)
+class RevocationCause(enum.StrEnum):
+    """Why a pass was revoked. The gate's answer follows from the cause alone, never from
+    the note staff typed (``Pass.revoke_reason``)."""
+
+    CANCELLED = "cancelled"  # the appointment was cancelled
+    REISSUED = "reissued"  # the appointment changed: a new pass replaced this one
+    STAFF_REVOKED = "staff_revoked"  # withdrawn by staff (lost, misused...): see the note
+
+    @property
+    def gate_status(self) -> GateStatus:
+        """What the gates say of a pass revoked for this cause."""
+        return GateStatus.cancelled if self is RevocationCause.CANCELLED else GateStatus.revoked
+
+
+def gate_status(pass_status: PassStatus, cause: RevocationCause | None,
+                appointment_status: AppointmentStatus) -> GateStatus:
+    """A pass's status as the gate rules read it (``AppointmentRecord.status``, the
+    manifest item's ``status``), from the revocation cause, never from the note."""
+    if pass_status is PassStatus.REVOKED:
+        return RevocationCause(cause).gate_status
+    if appointment_status is AppointmentStatus.CANCELLED:
+        return GateStatus.cancelled
+    return GateStatus.active
 
 
 class Delegation(Base):
@@ -48,6 +69,8 @@ class Delegation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     appointments: Mapped[list["Appointment"]] = relationship(back_populates="delegation")
+
+    _repr_attrs = ("code",)
 
 
 class Appointment(Base):
@@ -70,30 +93,35 @@ class Appointment(Base):
                                                 index=True)
     day: Mapped[date] = mapped_column(nullable=False)
     status: Mapped[AppointmentStatus] = mapped_column(
-        _enum(AppointmentStatus, "appointment_status"), nullable=False,
+        enum_type(AppointmentStatus, "appointment_status"), nullable=False,
         default=AppointmentStatus.ACTIVE,
     )
-    channel: Mapped[Channel] = mapped_column(_enum(Channel, "booking_channel"), nullable=False)
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, "booking_channel"), nullable=False)
     delegation_id: Mapped[int | None] = mapped_column(
         ForeignKey("delegations.id"), nullable=True, index=True
     )
 
+    # A gate.documents.DocumentType value.
     document_type: Mapped[str] = mapped_column(String(40), nullable=False)
     # Blind index: HMAC of the canonical document key, for uniqueness and look-ups.
     document_index: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
-    # Per venue-day look-up index handed to kiosks (never the master index key).
+    # Per venue-day look-up index handed to kiosks (Argon2id, gate.lookup): computed off the
+    # booking path, by the manifest or `fairgate gate prepare`, once per appointment.
     gate_index: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     document_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     document_masked: Mapped[str] = mapped_column(String(40), nullable=False)
     name_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     name_masked: Mapped[str] = mapped_column(String(80), nullable=False)
     contact_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # The visitor's language (zh/en): their pass, emails and pages.
     lang: Mapped[str] = mapped_column(String(5), nullable=False, default="zh")
 
+    # The version of the consent text the visitor agreed to, and when.
     consent_version: Mapped[str] = mapped_column(String(40), nullable=False)
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When the retention purge erased the identity data (the row stays for the counts).
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     fair_day: Mapped[FairDay] = relationship()
@@ -103,28 +131,53 @@ class Appointment(Base):
         back_populates="appointment", order_by="Pass.id"
     )
 
+    _repr_attrs = ("code", "day", "status", "channel")
+
     @property
     def current_pass(self) -> "Pass | None":
         active = [p for p in self.passes if p.status is PassStatus.ACTIVE]
         return active[-1] if active else None
 
+    @property
+    def revoked_passes(self) -> list["Pass"]:
+        return [p for p in self.passes if p.status is PassStatus.REVOKED]
+
 
 class Pass(Base):
     __tablename__ = "passes"
+    __table_args__ = (
+        # A revoked pass always says why; an active one has no cause.
+        CheckConstraint("(status = 'revoked') = (revoke_cause IS NOT NULL)",
+                        name="cause_when_revoked"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Random, unguessable (it names the pass's image files): never logged.
     serial: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
     appointment_id: Mapped[int] = mapped_column(
         ForeignKey("appointments.id"), nullable=False, index=True
     )
-    kind: Mapped[str] = mapped_column(String(20), nullable=False, default="visitor")
+    kind: Mapped[PassKind] = mapped_column(enum_type(PassKind, "pass_kind", length=20),
+                                           nullable=False, default=PassKind.visitor)
+    # The signing key's id (gate.passes.key_id_for), as in the token.
     key_id: Mapped[str] = mapped_column(String(8), nullable=False)
+    # The signed text in the QR code (gate.passes.sign_pass).
     token: Mapped[str] = mapped_column(String(400), nullable=False)
     status: Mapped[PassStatus] = mapped_column(
-        _enum(PassStatus, "pass_status"), nullable=False, default=PassStatus.ACTIVE
+        enum_type(PassStatus, "pass_status"), nullable=False, default=PassStatus.ACTIVE
     )
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoke_cause: Mapped[RevocationCause | None] = mapped_column(
+        enum_type(RevocationCause, "revocation_cause"), nullable=True)
+    # The note staff typed when revoking (masked, erased by the purge); free text, so
+    # nothing ever decides by it: the cause does.
     revoke_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
     appointment: Mapped[Appointment] = relationship(back_populates="passes")
+
+    _repr_attrs = ("appointment_id", "kind", "status", "revoke_cause")
+
+    @property
+    def gate_status(self) -> GateStatus:
+        return gate_status(self.status, self.revoke_cause, self.appointment.status)

@@ -6,11 +6,14 @@
   verification updates with a conditional UPDATE, so two gates admit one pass once.
 - ``ManifestFeed`` / ``ManifestEntry``: the per venue-day change feed of the gate manifest
   (see docs/sync-protocol.md for why a locked counter row instead of a plain sequence).
+- ``GateLookupParams``: the Argon2id parameters of a venue-day's ID-card look-up indexes,
+  fixed when its first index is computed.
 - ``OccupancyPool`` / ``DeviceCredits`` / ``DeviceLease``: the occupancy-limit pool of a
   venue-day, the credits each device holds, and each lease request (idempotent by lease id).
 """
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -18,7 +21,19 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from registration.models.base import Base, UTCDateTime, utcnow
+from gate.passes import PassKind
+from gate.reasons import Reason
+from registration.models.base import Base, UTCDateTime, enum_type, sql_values, utcnow
+
+
+class ManifestChange(enum.StrEnum):
+    """What last changed a pass's manifest entry (for operators reading the feed)."""
+
+    BOOKED = "booked"  # a new booking
+    CHANGED = "changed"  # moved to another venue, day or slot (a new pass)
+    CANCELLED = "cancelled"  # the appointment was cancelled
+    REVOKED = "revoked"  # the pass was revoked
+    PRESENCE = "presence"  # a gate let the holder in or out
 
 
 class CheckInEvent(Base):
@@ -27,6 +42,7 @@ class CheckInEvent(Base):
         UniqueConstraint("device_id", "event_id", name="uq_checkin_events_device_event"),
         CheckConstraint("direction IN ('in', 'out')", name="direction_in_or_out"),
         CheckConstraint("source IN ('upload', 'verify')", name="known_source"),
+        CheckConstraint(f"reason IN ({sql_values(Reason)})", name="known_reason"),
         Index("ix_checkin_events_serial_day", "serial", "day"),
         Index("ix_checkin_events_venue_day", "venue_id", "day"),
     )
@@ -41,18 +57,23 @@ class CheckInEvent(Base):
     document_index: Mapped[str | None] = mapped_column(String(64), nullable=True)
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"),
                                                        nullable=True, index=True)
-    gate: Mapped[str] = mapped_column(String(20), nullable=False)
-    direction: Mapped[str] = mapped_column(String(3), nullable=False)
-    admit: Mapped[bool] = mapped_column(nullable=False)
-    reason: Mapped[str] = mapped_column(String(30), nullable=False)
+    gate: Mapped[str] = mapped_column(String(20), nullable=False)  # the gate code
+    direction: Mapped[str] = mapped_column(String(3), nullable=False)  # in / out
+    admit: Mapped[bool] = mapped_column(nullable=False)  # the turnstile opened
+    reason: Mapped[str] = mapped_column(String(30), nullable=False)  # a gate.reasons code
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # Decided by the kiosk while it could not reach the service.
     offline: Mapped[bool] = mapped_column(nullable=False, default=False)
+    # upload: a kiosk's batch; verify: decided here (POST /api/v1/gate/verify).
     source: Mapped[str] = mapped_column(String(10), nullable=False, default="upload")
-    # Comma-separated anomaly codes (double_admission, unknown_pass, future_timestamp...).
+    # gate.vocabulary.AnomalyCode values, comma-separated (models.base.join_codes).
     anomalies: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # SHA-256 of the event as first received: a reused id with other content is flagged.
     digest: Mapped[str] = mapped_column(String(64), nullable=False)
+
+    _repr_attrs = ("device_id", "event_id", "day", "gate", "direction", "admit", "reason",
+                   "source")
 
 
 class PassPresence(Base):
@@ -70,7 +91,8 @@ class PassPresence(Base):
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), nullable=False)
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"),
                                                        nullable=True, index=True)
-    kind: Mapped[str] = mapped_column(String(20), nullable=False, default="visitor")
+    kind: Mapped[PassKind] = mapped_column(enum_type(PassKind, "pass_kind", length=20),
+                                           nullable=False, default=PassKind.visitor)
     inside: Mapped[bool] = mapped_column(nullable=False, default=False)
     entries: Mapped[int] = mapped_column(nullable=False, default=0)
     exits: Mapped[int] = mapped_column(nullable=False, default=0)
@@ -80,6 +102,8 @@ class PassPresence(Base):
     # Bumped by every write: the conditional UPDATE of an admission checks it.
     version: Mapped[int] = mapped_column(nullable=False, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    _repr_attrs = ("day", "venue_id", "kind", "inside", "entries", "exits")
 
 
 class ManifestFeed(Base):
@@ -91,6 +115,8 @@ class ManifestFeed(Base):
     fair_day_id: Mapped[int] = mapped_column(ForeignKey("fair_days.id"), primary_key=True,
                                              autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+
+    _repr_attrs = ("seq",)
 
 
 class ManifestEntry(Base):
@@ -106,8 +132,33 @@ class ManifestEntry(Base):
     fair_day_id: Mapped[int] = mapped_column(ForeignKey("fair_days.id"), nullable=False)
     pass_id: Mapped[int] = mapped_column(ForeignKey("passes.id"), nullable=False, index=True)
     seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    change: Mapped[str] = mapped_column(String(20), nullable=False)
+    change: Mapped[ManifestChange] = mapped_column(
+        enum_type(ManifestChange, "manifest_change", length=20), nullable=False)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    _repr_attrs = ("fair_day_id", "pass_id", "seq", "change")
+
+
+class GateLookupParams(Base):
+    """The look-up index parameters of one venue-day (gate.lookup), pinned at first use so
+    that new settings never change indexes already computed and handed to kiosks."""
+
+    __tablename__ = "gate_lookup_params"
+    __table_args__ = (
+        CheckConstraint("time_cost >= 1 AND memory_kib >= 8 AND parallelism >= 1 AND "
+                        "length >= 16", name="sane_parameters"),
+    )
+
+    fair_day_id: Mapped[int] = mapped_column(ForeignKey("fair_days.id"), primary_key=True,
+                                             autoincrement=False)
+    algorithm: Mapped[str] = mapped_column(String(20), nullable=False)
+    time_cost: Mapped[int] = mapped_column(nullable=False)
+    memory_kib: Mapped[int] = mapped_column(nullable=False)
+    parallelism: Mapped[int] = mapped_column(nullable=False)
+    length: Mapped[int] = mapped_column(nullable=False)  # index bytes
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    _repr_attrs = ("algorithm", "time_cost", "memory_kib", "parallelism", "length")
 
 
 class OccupancyPool(Base):
@@ -124,15 +175,18 @@ class OccupancyPool(Base):
     fair_day_id: Mapped[int] = mapped_column(ForeignKey("fair_days.id"), unique=True,
                                              nullable=False)
     occupancy_limit: Mapped[int] = mapped_column(nullable=False)
-    inside: Mapped[int] = mapped_column(nullable=False, default=0)
+    inside: Mapped[int] = mapped_column(nullable=False, default=0)  # people inside now
     # Credits all devices hold (sum of device_credits), on this row so that one conditional
     # UPDATE of it sees every place spoken for.
     outstanding: Mapped[int] = mapped_column(nullable=False, default=0)
+    # Totals of the day (credits granted, spent on entries, handed back, spent beyond them).
     granted_total: Mapped[int] = mapped_column(nullable=False, default=0)
     consumed_total: Mapped[int] = mapped_column(nullable=False, default=0)
     returned_total: Mapped[int] = mapped_column(nullable=False, default=0)
     overdrawn_total: Mapped[int] = mapped_column(nullable=False, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    _repr_attrs = ("fair_day_id", "occupancy_limit", "inside", "outstanding")
 
 
 class DeviceCredits(Base):
@@ -150,6 +204,8 @@ class DeviceCredits(Base):
                                              index=True)
     outstanding: Mapped[int] = mapped_column(nullable=False, default=0)
 
+    _repr_attrs = ("device_id", "fair_day_id", "outstanding")
+
 
 class DeviceLease(Base):
     """One lease request as applied: the kiosk's report and what it was granted."""
@@ -163,13 +219,17 @@ class DeviceLease(Base):
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), nullable=False)
     fair_day_id: Mapped[int] = mapped_column(ForeignKey("fair_days.id"), nullable=False,
                                              index=True)
-    lease_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    lease_id: Mapped[str] = mapped_column(String(64), nullable=False)  # made by the kiosk
     requested: Mapped[int] = mapped_column(nullable=False)
     granted: Mapped[int] = mapped_column(nullable=False)
+    # The kiosk's report with the request (gate.occupancy.CreditReport).
     entries: Mapped[int] = mapped_column(nullable=False, default=0)
     exits: Mapped[int] = mapped_column(nullable=False, default=0)
     recycled_exits: Mapped[int] = mapped_column(nullable=False, default=0)
     returned: Mapped[int] = mapped_column(nullable=False, default=0)
     overdraft: Mapped[int] = mapped_column(nullable=False, default=0)
+    # Credits the device holds once this lease was applied.
     outstanding_after: Mapped[int] = mapped_column(nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    _repr_attrs = ("device_id", "fair_day_id", "lease_id", "requested", "granted")

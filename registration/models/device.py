@@ -27,11 +27,14 @@ class EnrollmentCode(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The device enrolled with the code, once used.
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), nullable=True,
                                                   index=True)
 
     venue: Mapped[Venue] = relationship()
     gate: Mapped[Gate] = relationship()
+
+    _repr_attrs = ("venue_id", "gate_id", "expires_at", "used_at")
 
 
 class Device(Base):
@@ -40,7 +43,7 @@ class Device(Base):
     __tablename__ = "devices"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)  # as the kiosk gave it
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), nullable=False, index=True)
     gate_id: Mapped[int] = mapped_column(ForeignKey("gates.id"), nullable=False, index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
@@ -50,6 +53,8 @@ class Device(Base):
 
     venue: Mapped[Venue] = relationship()
     gate: Mapped[Gate] = relationship()
+
+    _repr_attrs = ("name", "venue_id", "gate_id", "revoked_at")
 
     @property
     def active(self) -> bool:

@@ -1,18 +1,21 @@
 """Staff accounts of the on-site console and the audit log of what they did.
 
-Passwords are stored only as salted scrypt hashes (werkzeug.security). The audit log is
-append-only: the code has no path that updates or deletes an entry, and the migration adds a
-trigger on SQLite and PostgreSQL that refuses UPDATEs (see docs/staff-console.md).
+Passwords are stored only as salted scrypt hashes (werkzeug.security). A session names the
+account and its ``session_version``; logging out, deactivation, a new password and a
+lock-out raise the version, which ends every session of the account on every app server.
+The audit log is append-only: the code has no path that deletes an entry or changes who did
+what, and a trigger on SQLite and PostgreSQL refuses every UPDATE except the retention
+purge's one-time erasure of identity details (see docs/staff-console.md).
 """
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from registration.models.base import Base, UTCDateTime, utcnow
+from registration.models.base import Base, UTCDateTime, enum_type, utcnow
 from registration.models.venue import Venue
 
 
@@ -22,28 +25,57 @@ class StaffRole(enum.Enum):
     DESK = "desk"              # one venue: walk-in desk, search, dashboard
 
 
+class AuditAction(enum.StrEnum):
+    """What an audit entry records. A new action needs a migration (a value of the
+    PostgreSQL type ``audit_action``)."""
+
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGIN_LOCKED = "login_locked"
+    LOGOUT = "logout"
+    DESK_BOOKING = "desk_booking"  # a walk-in booked at the desk
+    DESK_FOUND = "desk_found"  # the desk found an existing booking
+    LABEL_PRINTED = "label_printed"
+    VENUE_SET = "venue_set"
+    GATE_ADDED = "gate_added"
+    DAY_SET = "day_set"
+    SLOT_SET = "slot_set"
+    DEVICE_CODE_ISSUED = "device_code_issued"
+    DEVICE_ENROLLED = "device_enrolled"
+    DEVICE_REVOKED = "device_revoked"
+    PASS_REVOKED = "pass_revoked"
+    APPOINTMENTS_SEARCHED = "appointments_searched"
+    EXPORT = "export"
+    PURGE = "purge"
+
+
 class StaffUser(Base):
     __tablename__ = "staff_users"
     __table_args__ = (
-        CheckConstraint("role = 'admin' OR venue_id IS NOT NULL", name="venue_unless_admin"),
+        CheckConstraint(f"role = '{StaffRole.ADMIN.value}' OR venue_id IS NOT NULL",
+                        name="venue_unless_admin"),
         CheckConstraint("failed_logins >= 0", name="failed_logins_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(60), unique=True, nullable=False)
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
-    role: Mapped[StaffRole] = mapped_column(
-        Enum(StaffRole, name="staff_role", values_callable=lambda kinds: [k.value for k in kinds],
-             validate_strings=True), nullable=False)
+    role: Mapped[StaffRole] = mapped_column(enum_type(StaffRole, "staff_role"), nullable=False)
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id"), nullable=True,
                                                  index=True)
     active: Mapped[bool] = mapped_column(nullable=False, default=True)
+    # Failed log-ins in a row; too many lock the account until ``locked_until``.
     failed_logins: Mapped[int] = mapped_column(nullable=False, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Raised to end every session of the account (a session carries the version it began
+    # with: ``get_id``).
+    session_version: Mapped[int] = mapped_column(nullable=False, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     venue: Mapped[Venue | None] = relationship()
+
+    _repr_attrs = ("role", "venue_id", "active")
 
     # Flask-Login's user protocol.
     @property
@@ -59,7 +91,8 @@ class StaffUser(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session stores: ``id:session_version`` (the user loader compares it)."""
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_admin(self) -> bool:
@@ -83,8 +116,15 @@ class AuditEntry(Base):
     staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"),
                                                       nullable=True, index=True)
     username: Mapped[str] = mapped_column(String(60), nullable=False)
-    action: Mapped[str] = mapped_column(String(40), nullable=False)
+    action: Mapped[AuditAction] = mapped_column(enum_type(AuditAction, "audit_action", length=40),
+                                                nullable=False)
     venue_code: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    # What was acted on: an appointment code, a gate, a device, a day.
     target: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    # JSON of the action's details (masked values only; services.audit).
     details: Mapped[str | None] = mapped_column(String(1000), nullable=True)
     remote_addr: Mapped[str | None] = mapped_column(String(45), nullable=True)
+    # Set (once) when the retention purge erased the identity data in ``details``.
+    identity_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    _repr_attrs = ("at", "action", "venue_code", "target")

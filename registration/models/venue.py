@@ -7,8 +7,9 @@ from datetime import time
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gate.rules import DEFAULT_TIMEZONE
 from gate.i18n import Text
-from registration.models.base import Base
+from registration.models.base import Base, split_codes
 
 
 class Venue(Base):
@@ -18,9 +19,10 @@ class Venue(Base):
     code: Mapped[str] = mapped_column(String(12), unique=True, nullable=False)
     name_zh: Mapped[str] = mapped_column(String(100), nullable=False)
     name_en: Mapped[str] = mapped_column(String(150), nullable=False)
-    timezone: Mapped[str] = mapped_column(String(40), nullable=False, default="Asia/Shanghai")
+    timezone: Mapped[str] = mapped_column(String(40), nullable=False, default=DEFAULT_TIMEZONE)
+    # A visitor who went out may come in again the same day.
     reentry_allowed: Mapped[bool] = mapped_column(nullable=False, default=True)
-    # Pass kinds that must also show the holder's ID card at the gate (comma-separated,
+    # Pass kinds that must also show the holder's ID card at the gate (models.base.join_codes,
     # e.g. "exhibitor,staff"); empty: a pass alone is enough.
     id_check_kinds: Mapped[str] = mapped_column(String(60), nullable=False, default="",
                                                 server_default="")
@@ -30,13 +32,15 @@ class Venue(Base):
         back_populates="venue", order_by="FairDay.date"
     )
 
+    _repr_attrs = ("code",)
+
     @property
     def name(self) -> Text:
         return Text(self.name_zh, self.name_en)
 
     @property
     def id_check_kind_list(self) -> list[str]:
-        return sorted(kind for kind in self.id_check_kinds.split(",") if kind)
+        return sorted(split_codes(self.id_check_kinds))
 
 
 class Gate(Base):
@@ -48,6 +52,8 @@ class Gate(Base):
     name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
 
     venue: Mapped[Venue] = relationship(back_populates="gates")
+
+    _repr_attrs = ("code",)
 
 
 class FairDay(Base):
@@ -71,8 +77,10 @@ class FairDay(Base):
     date: Mapped[dt.date] = mapped_column(nullable=False, index=True)
     opens: Mapped[time] = mapped_column(nullable=False)
     closes: Mapped[time] = mapped_column(nullable=False)
-    quota: Mapped[int] = mapped_column(nullable=False)
+    quota: Mapped[int] = mapped_column(nullable=False)  # admissions (bookings) that day
+    # People inside at once (None: no limit), kept across gates with leases.
     occupancy_limit: Mapped[int | None] = mapped_column(nullable=True)
+    # Part of the quota held for the walk-in desk.
     walk_in_reserve: Mapped[int] = mapped_column(nullable=False, default=0)
     booking_open: Mapped[bool] = mapped_column(nullable=False, default=True)
     booked: Mapped[int] = mapped_column(nullable=False, default=0)
@@ -82,6 +90,8 @@ class FairDay(Base):
     slots: Mapped[list["TimeSlot"]] = relationship(
         back_populates="fair_day", order_by="TimeSlot.starts"
     )
+
+    _repr_attrs = ("venue_id", "date", "quota", "booked")
 
     @property
     def online_capacity(self) -> int:
@@ -118,6 +128,8 @@ class TimeSlot(Base):
     booked: Mapped[int] = mapped_column(nullable=False, default=0)
 
     fair_day: Mapped[FairDay] = relationship(back_populates="slots")
+
+    _repr_attrs = ("fair_day_id", "code", "quota", "booked")
 
     @property
     def remaining(self) -> int:

@@ -16,7 +16,7 @@ from registration.rendering import layout
 from registration.rendering.fonts import image_font, pdf_font
 from registration.rendering.layout import QR, Banner, Gap, Para, Rule, wrap_text
 from registration.rendering.qr import QUIET_ZONE, qr_image, qr_modules
-from registration.rendering.view import FAIR_NAME, FAIR_SHORT_NAME, PassView, bilingual_label
+from registration.rendering.view import FAIR_SHORT_NAME, PassView, bilingual_label
 
 PRINTABLE_WIDTH_MM = {58: 48.0, 80: 72.0}
 MAX_QR_MM = 50.0  # about 1 mm per module for a version-6 symbol: robust on thermal paper
@@ -36,7 +36,7 @@ def _blocks(view: PassView, column_mm: float) -> list[layout.Block]:
     day = view.day_text
     blocks: list[layout.Block] = [
         Para(f"{FAIR_SHORT_NAME.zh} {FAIR_SHORT_NAME.en}", 10),
-        Para(FAIR_NAME.zh, 7),
+        Para(view.fair_name.zh, 7),
         Gap(3),
         QR(view.token, min(column_mm, MAX_QR_MM) * mm),
         Para(view.venue_name.zh, 13),
@@ -67,7 +67,7 @@ def pass_label_pdf(view: PassView, width_mm: int = 58) -> bytes:
     height = layout.total_height(placed) + (TOP_MARGIN_MM + BOTTOM_MARGIN_MM) * mm
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=(width, height), invariant=True, pageCompression=1)
-    canvas.setTitle(f"{FAIR_NAME.en} - label {view.serial}")
+    canvas.setTitle(f"{view.fair_name.en} - label {view.serial}")
     canvas.setCreator("fairgate")
     layout.paint(canvas, placed, (width - column) / 2, height - TOP_MARGIN_MM * mm, column,
                  font)

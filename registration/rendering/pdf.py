@@ -11,7 +11,6 @@ from registration.rendering import layout
 from registration.rendering.fonts import pdf_font
 from registration.rendering.layout import QR, Banner, Gap, Para, Rule
 from registration.rendering.view import (
-    FAIR_NAME,
     PASS_TITLE,
     WHAT_TO_BRING,
     PassView,
@@ -28,8 +27,8 @@ def _blocks(view: PassView, scale: float, width: float) -> list[layout.Block]:
 
     day = view.day_text
     blocks: list[layout.Block] = [
-        Para(FAIR_NAME.zh, pt(11)),
-        Para(FAIR_NAME.en, pt(7)),
+        Para(view.fair_name.zh, pt(11)),
+        Para(view.fair_name.en, pt(7)),
         Para(f"{PASS_TITLE.zh} {PASS_TITLE.en}", pt(6.5), gray=0.35),
         Gap(pt(2)),
         Banner(f"{view.kind_text.zh}  {view.kind_text.en.upper()}", pt(9), padding=pt(1.6)),
@@ -86,7 +85,7 @@ def pass_pdf(view: PassView, *, page: str = "A4") -> bytes:
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=(width, height), invariant=True, pageCompression=1)
     # Metadata names the fair and serial only: no personal data outside the page itself.
-    canvas.setTitle(f"{FAIR_NAME.en} - pass {view.serial}")
+    canvas.setTitle(f"{view.fair_name.en} - pass {view.serial}")
     canvas.setAuthor("fairgate")
     canvas.setCreator("fairgate")
     canvas.setSubject(f"{view.venue_code} {view.day.isoformat()}")

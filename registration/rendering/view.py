@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from gate.i18n import Text
+from registration.config import Defaults
 
-FAIR_NAME = Text("中国国际服务贸易交易会", "China International Fair for Trade in Services")
+DEFAULT_FAIR_NAME = Text(Defaults.FAIR_NAME_ZH, Defaults.FAIR_NAME_EN)
 FAIR_SHORT_NAME = Text("服贸会", "CIFTIS")
 PASS_TITLE = Text("入场通行证", "Admission pass")
 KIND_LABELS = {
@@ -61,6 +62,8 @@ class PassView:
     holder_name_masked: str
     document_masked: str
     kind: str = "visitor"
+    # The app's FAIR_NAME_ZH / FAIR_NAME_EN (registration.api.passes.pass_view).
+    fair_name: Text = DEFAULT_FAIR_NAME
 
     def __post_init__(self) -> None:
         # A cheap guard against handing a renderer the plain number by mistake.

@@ -19,7 +19,8 @@ from gate.i18n import Text
 from gate.masking import mask_document, mask_name
 from registration.extensions import db
 from registration.models import (
-    Appointment, AppointmentStatus, Channel, Delegation, FairDay, TimeSlot,
+    Appointment, AppointmentStatus, Channel, Delegation, FairDay, ManifestChange,
+    RevocationCause, TimeSlot,
 )
 from registration.services import manifest, passes
 from registration.services.calendar import utc_now
@@ -40,7 +41,8 @@ NOT_FOUND = Text("找不到与确认码和证件号码相符的预约",
 
 @dataclass(frozen=True)
 class Visitor:
-    """Who is booking: a validated document and the personal data that goes with it."""
+    """Who is booking: a validated document and the personal data that goes with it (the
+    name and contact details as the actions normalised them, registration/actions)."""
 
     document: Document
     name: str
@@ -168,7 +170,7 @@ def _book(request: BookingRequest, delegation: Delegation | None, now: datetime 
         raise Conflict("quota_full", QUOTA_FULL, {f"{field_prefix}date": QUOTA_FULL})
     if slot is not None and not _take_slot_place(slot):
         raise Conflict("quota_full", SLOT_FULL, {f"{field_prefix}slot": SLOT_FULL})
-    manifest.record_change(appointment, "booked", now=now)
+    manifest.record_change(appointment, ManifestChange.BOOKED, now=now)
     return appointment
 
 
@@ -186,7 +188,8 @@ def _new_appointment(request: BookingRequest, fair_day: FairDay, slot: TimeSlot 
         delegation=delegation,
         document_type=visitor.document.type.value,
         document_index=keys.blind_index(visitor.document),
-        gate_index=keys.gate_index(visitor.document, fair_day.venue.code, fair_day.date),
+        # No gate_index: it costs an Argon2id, computed off the booking path (services/
+        # gate_lookup.py) by the manifest or `fairgate gate prepare`.
         document_ciphertext=keys.encrypt_document(visitor.document),
         document_masked=mask_document(visitor.document.number),
         name_ciphertext=keys.encrypt(visitor.name, purpose="name"),
@@ -196,6 +199,10 @@ def _new_appointment(request: BookingRequest, fair_day: FairDay, slot: TimeSlot 
         consent_version=request.consent_version,
         consented_at=now or utc_now(),
     )
+
+
+def get_appointment(appointment_id: int) -> Appointment | None:
+    return db.session.get(Appointment, appointment_id)
 
 
 def find_by_code_and_document(code: str, document_number: str) -> Appointment:
@@ -230,8 +237,8 @@ def cancel_appointment(appointment: Appointment, *, now: datetime | None = None)
     appointment.cancelled_at = now or utc_now()
     _release_places(appointment)
     for issued in appointment.passes:
-        passes.revoke_pass(issued, "cancelled", now=now)
-    manifest.record_change(appointment, "cancelled", now=now)
+        passes.revoke_pass(issued, RevocationCause.CANCELLED, now=now)
+    manifest.record_change(appointment, ManifestChange.CANCELLED, now=now)
     return appointment
 
 
@@ -241,6 +248,13 @@ def stored_document(appointment: Appointment) -> Document:
         raise NotFound("appointment_not_found", NOT_FOUND)
     stored = vault().decrypt_document(appointment.document_ciphertext)
     return parse_document(stored["type"], stored["number"], stored.get("country"))
+
+
+def stored_email(appointment: Appointment) -> str | None:
+    """The email address the visitor gave, decrypted (only to send them their pass)."""
+    if appointment.contact_ciphertext is None:
+        return None
+    return vault().decrypt(appointment.contact_ciphertext, purpose="contact").get("email")
 
 
 def change_appointment(appointment: Appointment, *, venue: str, day: date, slot: str | None,
@@ -266,10 +280,10 @@ def change_appointment(appointment: Appointment, *, venue: str, day: date, slot:
     _release_places(appointment, day_too=fair_day.id != appointment.fair_day_id,
                     slot_too=(new_slot and new_slot.id) != appointment.slot_id)
     appointment.fair_day, appointment.day, appointment.slot = fair_day, fair_day.date, new_slot
-    appointment.gate_index = vault().gate_index(document, fair_day.venue.code, fair_day.date)
+    appointment.gate_index = None  # the new venue-day's index comes with its manifest
     for issued in appointment.passes:
-        passes.revoke_pass(issued, "changed", now=now)
+        passes.revoke_pass(issued, RevocationCause.REISSUED, now=now)
     db.session.flush()
     passes.issue_pass(appointment, document)
-    manifest.record_change(appointment, "changed", now=now)
+    manifest.record_change(appointment, ManifestChange.CHANGED, now=now)
     return appointment

@@ -43,8 +43,11 @@ def _utc(day: date, moment: time, zone: str) -> str:
 
 
 def appointment_ics(appointment: Appointment, *, lang: str, summary: Text, description: str,
-                    serial: str, now: datetime | None = None) -> bytes:
-    """One VEVENT for the appointment's entry window at its venue."""
+                    serial: str, url: str | None = None, now: datetime | None = None) -> bytes:
+    """One VEVENT for the appointment's entry window at its venue.
+
+    ``url`` (the pass page) must come from the configured public address
+    (``registration.links.public_url_for``), never from the request's Host header."""
     fair_day = appointment.fair_day
     venue = fair_day.venue
     starts, ends = ((appointment.slot.starts, appointment.slot.ends) if appointment.slot
@@ -64,6 +67,7 @@ def appointment_ics(appointment: Appointment, *, lang: str, summary: Text, descr
         f"SUMMARY:{escape_text(summary.in_language(lang))}",
         f"LOCATION:{escape_text(venue.name.in_language(lang))}",
         f"DESCRIPTION:{escape_text(description)}",
+        *([f"URL:{url}"] if url else []),
         "STATUS:CONFIRMED",
         "TRANSP:OPAQUE",
         "END:VEVENT",

@@ -4,6 +4,8 @@ Uploads are idempotent by (device, client event id): rows go in with INSERT ... 
 DO NOTHING, so a retried batch, or two copies of one batch racing each other, store each
 event once and report the rest as duplicates. Nothing a gate reports is dropped: events
 for unknown passes, from the future or the distant past are stored with an anomaly code.
+An event is applied only to a pass of the device's own venue: a pass of another venue is
+stored for the record (``wrong_venue``) and changes nobody's presence.
 """
 from __future__ import annotations
 
@@ -13,23 +15,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import select
 
 from gate.i18n import Text
+from gate.vocabulary import AnomalyCode, GateStatus
 from registration.extensions import db
-from registration.models import Appointment, CheckInEvent, Device, FairDay, ManifestEntry, Pass
+from registration.models import (
+    Appointment, CheckInEvent, Device, FairDay, ManifestChange, ManifestEntry, Pass, gate_status,
+    join_codes, split_codes,
+)
 from registration.observability import SYNC_LAG, VERDICTS
 from registration.services import manifest, presence
 from registration.services.calendar import utc_now
 from registration.services.errors import ServiceError
-from registration.services.gate_config import setting
 from registration.services.sql import chunks, dialect_insert
-
-UNKNOWN_PASS = "unknown_pass"
-FUTURE = "future_timestamp"
-STALE = "stale_timestamp"
-ID_REUSED = "id_reused"
-REVOKED_ADMITTED = "revoked_pass_admitted"
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,10 @@ class PassInfo:
     pass_id: int
     appointment_id: int
     kind: str
-    status: str  # active / cancelled / revoked, as in the manifest
+    status: GateStatus  # as in the manifest
     revoked_at: datetime | None
     fair_day_id: int
+    venue_id: int
 
     @property
     def facts(self) -> presence.PassFacts:
@@ -51,15 +52,16 @@ class PassInfo:
 
 def _pass_query():
     return (select(Pass.serial, Pass.id, Pass.appointment_id, Pass.kind, Pass.status,
-                   Pass.revoke_reason, Pass.revoked_at, Appointment.status.label("a_status"),
-                   Appointment.fair_day_id, Appointment.gate_index)
-            .join(Appointment, Appointment.id == Pass.appointment_id))
+                   Pass.revoke_cause, Pass.revoked_at, Appointment.status.label("a_status"),
+                   Appointment.fair_day_id, Appointment.gate_index, FairDay.venue_id)
+            .join(Appointment, Appointment.id == Pass.appointment_id)
+            .join(FairDay, FairDay.id == Appointment.fair_day_id))
 
 
 def pass_info(row) -> PassInfo:
-    status = manifest.item_status(row.status, row.revoke_reason, row.a_status)
+    status = gate_status(row.status, row.revoke_cause, row.a_status)
     return PassInfo(row.serial, row.id, row.appointment_id, row.kind, status, row.revoked_at,
-                    row.fair_day_id)
+                    row.fair_day_id, row.venue_id)
 
 
 def passes_by_serial(serials) -> dict[str, PassInfo]:
@@ -82,7 +84,8 @@ def passes_by_gate_index(fair_day_ids, indexes) -> dict[tuple[int, str], PassInf
         for row in rows:
             info, key = pass_info(row), (row.fair_day_id, row.gate_index)
             # The latest pass of the active booking wins over a cancelled booking's.
-            if key not in found or info.status == "active" or found[key].status != "active":
+            if key not in found or info.status is GateStatus.active \
+                    or found[key].status is not GateStatus.active:
                 found[key] = info
     return found
 
@@ -98,8 +101,8 @@ def store_events(device: Device, events: list[dict], *, now: datetime | None = N
     now = now or utc_now()
     venue = device.venue
     zone = ZoneInfo(venue.timezone)
-    skew = timedelta(seconds=setting("GATE_CLOCK_SKEW_SECONDS"))
-    max_age = timedelta(hours=setting("GATE_EVENT_MAX_AGE_HOURS"))
+    skew = timedelta(seconds=current_app.config["GATE_CLOCK_SKEW_SECONDS"])
+    max_age = timedelta(hours=current_app.config["GATE_EVENT_MAX_AGE_HOURS"])
     rows, duplicates, seen = [], [], set()
     for event in events:
         if event["id"] in seen:
@@ -108,9 +111,9 @@ def store_events(device: Device, events: list[dict], *, now: datetime | None = N
         seen.add(event["id"])
         flags = []
         if event["scanned_at"] > now + skew:
-            flags.append(FUTURE)
+            flags.append(AnomalyCode.future_timestamp)
         elif event["scanned_at"] < now - max_age:
-            flags.append(STALE)
+            flags.append(AnomalyCode.stale_timestamp)
         rows.append({"event": event, "day": event["scanned_at"].astimezone(zone).date(),
                      "flags": flags})
     _resolve(rows, venue.id)
@@ -137,7 +140,10 @@ def store_events(device: Device, events: list[dict], *, now: datetime | None = N
 
 
 def _resolve(rows: list[dict], venue_id: int) -> None:
-    """Find each event's pass (by serial, or by look-up index in its venue-day)."""
+    """Find each event's pass (by serial, or by look-up index in its venue-day), of this
+    venue only: a serial of another venue's pass is flagged ``wrong_venue`` and matched to
+    nothing, so the event is kept but touches neither that pass's presence nor its
+    appointment (a device of one venue must not mark another venue's visitors inside)."""
     by_serial = passes_by_serial(r["event"]["pass_serial"] for r in rows
                                  if r["event"]["pass_serial"])
     days = {r["day"] for r in rows}
@@ -149,19 +155,24 @@ def _resolve(rows: list[dict], venue_id: int) -> None:
     for r in rows:
         event = r["event"]
         r["fair_day_id"] = fair_days.get(r["day"])
+        foreign = False
         if event["pass_serial"]:
             info = by_serial.get(event["pass_serial"])
+            if info is not None and info.venue_id != venue_id:
+                info, foreign = None, True
         elif event["document_index"]:
             info = by_index.get((r["fair_day_id"], event["document_index"]))
         else:
             info = None  # an unidentified scan (unreadable code): kept, nothing to match
         r["info"] = info
         r["serial"] = info.serial if info else event["pass_serial"]
-        if info is None and (event["pass_serial"] or event["document_index"]):
-            r["flags"].append(UNKNOWN_PASS)
+        if foreign:
+            r["flags"].append(AnomalyCode.wrong_venue)
+        elif info is None and (event["pass_serial"] or event["document_index"]):
+            r["flags"].append(AnomalyCode.unknown_pass)
         elif info is not None and event["admit"] and event["direction"] == "in" \
                 and info.revoked_at is not None and info.revoked_at <= event["scanned_at"]:
-            r["flags"].append(REVOKED_ADMITTED)
+            r["flags"].append(AnomalyCode.revoked_pass_admitted)
 
 
 def _row_values(device: Device, r: dict, now: datetime) -> dict:
@@ -172,7 +183,7 @@ def _row_values(device: Device, r: dict, now: datetime) -> dict:
             "direction": event["direction"], "admit": event["admit"],
             "reason": event["reason"], "scanned_at": event["scanned_at"], "received_at": now,
             "offline": event["offline"], "source": "upload",
-            "anomalies": ",".join(r["flags"]) or None, "digest": event_digest(event)}
+            "anomalies": join_codes(r["flags"]) or None, "digest": event_digest(event)}
 
 
 def _duplicate_anomalies(device: Device, repeated: list[dict]) -> list[dict]:
@@ -190,9 +201,9 @@ def _duplicate_anomalies(device: Device, repeated: list[dict]) -> list[dict]:
         row = stored.get(r["event"]["id"])
         if row is None:
             continue
-        codes = [c for c in (row.anomalies or "").split(",") if c]
+        codes = split_codes(row.anomalies)
         if row.digest != event_digest(r["event"]):
-            codes.append(ID_REUSED)
+            codes.append(AnomalyCode.id_reused)
         anomalies += [{"event": row.event_id, "code": c, "serial": row.serial} for c in codes]
     return anomalies
 
@@ -223,7 +234,7 @@ def bump_listed(per_day: dict[int, set[int]], now: datetime) -> None:
         listed = db.session.scalars(select(ManifestEntry.pass_id).where(
             ManifestEntry.fair_day_id == fair_day_id,
             ManifestEntry.pass_id.in_(sorted(per_day[fair_day_id])))).all()
-        manifest.bump_entries(fair_day_id, sorted(listed), "presence", now=now)
+        manifest.bump_entries(fair_day_id, sorted(listed), ManifestChange.PRESENCE, now=now)
 
 
 class BatchTooLarge(ServiceError):
@@ -231,16 +242,14 @@ class BatchTooLarge(ServiceError):
 
 
 TOO_LARGE = Text("一次上传的事件过多", "Too many events in one upload")
-MAX_BODY_BYTES = 4 * 1024 * 1024  # 1,000 events are about 250 kB
 
 
-def check_batch_size(content_length: int | None, body) -> None:
-    """413 for a batch above GATE_EVENT_BATCH_MAX events (or an absurdly large body),
-    before any event is validated or stored: the kiosk must split it."""
-    limit = setting("GATE_EVENT_BATCH_MAX")
-    message = Text(f"一次最多上传 {limit} 条事件", f"Upload at most {limit} events at a time")
-    if content_length is not None and content_length > MAX_BODY_BYTES:
-        raise BatchTooLarge("batch_too_large", TOO_LARGE, {"events": message})
+def check_batch_size(body) -> None:
+    """413 for a batch above GATE_EVENT_BATCH_MAX events, before any event is validated or
+    stored: the kiosk must split it. (A body above MAX_BATCH_BYTES never gets here: it is
+    refused with 413 before it is read, registration/hardening.py.)"""
+    limit = current_app.config["GATE_EVENT_BATCH_MAX"]
     events = body.get("events") if isinstance(body, dict) else None
     if isinstance(events, list) and len(events) > limit:
+        message = Text(f"一次最多上传 {limit} 条事件", f"Upload at most {limit} events at a time")
         raise BatchTooLarge("batch_too_large", TOO_LARGE, {"events": message})

@@ -17,7 +17,9 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from registration.services.reads import read_session
-from registration.models import CheckInEvent, Device, FairDay, Gate, PassPresence, Venue
+from registration.models import (
+    CheckInEvent, Device, FairDay, Gate, PassPresence, Venue, split_codes,
+)
 from registration.services.calendar import utc_now
 
 BUCKET_MINUTES = 15
@@ -119,10 +121,10 @@ def _anomalies(venue: Venue, day: date) -> dict:
         .where(events.c.venue_id == venue.id, events.c.day == day,
                events.c.anomalies.is_not(None))
         .order_by(events.c.scanned_at.desc(), events.c.id.desc())).all()
-    counts = Counter(code for row in rows for code in row.anomalies.split(",") if code)
+    counts = Counter(code for row in rows for code in split_codes(row.anomalies))
     zone = ZoneInfo(venue.timezone)
     recent = [{"at": row.scanned_at.astimezone(zone).strftime("%H:%M:%S"), "gate": row.gate,
-               "serial": row.serial, "codes": [c for c in row.anomalies.split(",") if c]}
+               "serial": row.serial, "codes": split_codes(row.anomalies)}
               for row in rows[:RECENT_ANOMALIES]]
     return {"counts": dict(sorted(counts.items())), "total": len(rows), "recent": recent}
 

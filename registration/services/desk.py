@@ -7,7 +7,6 @@ the plain number.
 """
 from __future__ import annotations
 
-import base64
 import binascii
 import re
 import time as clock
@@ -21,6 +20,7 @@ from gate.card_reader import FIELD_SEPARATORS, parse_reader_record
 from gate.documents import Document, DocumentError, parse_document
 from gate.i18n import Text
 from gate.mrz import parse_mrz
+from gate.vocabulary import b64url_decode, b64url_encode
 from registration.extensions import db
 from registration.models import Appointment, Channel, FairDay, TimeSlot, Venue
 from registration.services import booking
@@ -50,12 +50,6 @@ class Identified:
     document: Document
     name: str | None
     source: str  # reader / mrz / typed / ticket
-
-
-@dataclass(frozen=True)
-class DeskResult:
-    appointment: Appointment
-    booked: bool  # False: the visitor had already booked today at this venue
 
 
 def _invalid(field: str, err: DocumentError) -> InvalidInput:
@@ -98,12 +92,12 @@ def make_ticket(document: Document, venue_code: str, *, now: float | None = None
                "country": document.country, "venue": venue_code,
                "exp": int((now or clock.time()) + TICKET_SECONDS)}
     blob = vault().encrypt(payload, purpose=TICKET_PURPOSE)
-    return base64.urlsafe_b64encode(blob).decode("ascii").rstrip("=")
+    return b64url_encode(blob)
 
 
 def open_ticket(ticket: str, venue_code: str, *, now: float | None = None) -> Document:
     try:
-        blob = base64.urlsafe_b64decode(ticket + "=" * (-len(ticket) % 4))
+        blob = b64url_decode(ticket)
         payload = vault().decrypt(blob, purpose=TICKET_PURPOSE)
     except (ValueError, binascii.Error):
         raise invalid_field("line", TICKET_EXPIRED, "ticket_invalid") from None
@@ -143,27 +137,27 @@ def default_slot(fair_day: FairDay, now: datetime | None = None) -> TimeSlot | N
 def find_existing(identified: Identified, venue: Venue, *, now: datetime | None = None
                   ) -> Appointment | None:
     """Today's active appointment of this document at this venue; 409 when the visitor
-    booked today at another venue (one appointment per document per day)."""
+    booked today at another venue (one appointment per document per day). The desk sees
+    details (the confirmation code above all, which with the card cancels at /my) only of
+    its own venue's appointments: of another venue's, only the venue and the day."""
     existing = booking.find_active_appointment(identified.document, venue_today(venue, now))
     if existing is None:
         return None
     if existing.fair_day.venue_id != venue.id:
-        other = existing.fair_day.venue
-        message = Text(f"该访客今天已预约{other.name_zh}（确认码 {existing.code}），不能在此重复预约",
-                       f"This visitor is booked today at {other.name_en} (code "
-                       f"{existing.code}) and cannot book here too")
+        other, day = existing.fair_day.venue, existing.day
+        message = Text(f"该访客已预约{day.month}月{day.day}日在{other.name_zh}入场，不能在此重复预约",
+                       f"This visitor has an appointment at {other.name_en} on "
+                       f"{day.isoformat()} and cannot book here too")
         raise Conflict("booked_elsewhere", message, {"line": message})
     return existing
 
 
-def find_or_book(identified: Identified, venue: Venue, *, name: str | None, consent: bool,
-                 slot_code: str | None = None, now: datetime | None = None) -> DeskResult:
-    """Find today's booking, or book a walk-in (the caller commits)."""
-    existing = find_existing(identified, venue, now=now)
-    if existing is not None:
-        return DeskResult(existing, booked=False)
+def book_walk_in(identified: Identified, venue: Venue, *, name: str | None, consent: bool,
+                 slot_code: str | None = None, now: datetime | None = None) -> Appointment:
+    """Book a walk-in today (walk-in reserve first) for a visitor :func:`find_existing`
+    did not find; ``name`` as the desk action normalised it (None: not given yet). Without
+    a name or consent: 422 ``details_required``, so the desk asks. The caller commits."""
     fair_day = today_at(venue, now)
-    name = " ".join((name or identified.name or "").split())
     fields = {}
     if not name:
         fields["name"] = NAME_REQUIRED
@@ -178,8 +172,7 @@ def find_or_book(identified: Identified, venue: Venue, *, name: str | None, cons
         slot_code = slot.code
     request = booking.BookingRequest(
         venue=venue.code, day=fair_day.date, slot=slot_code or None,
-        visitor=booking.Visitor(document=identified.document, name=name[:100], lang="zh"),
+        visitor=booking.Visitor(document=identified.document, name=name, lang="zh"),
         consent=True, consent_version=current_app.config["DESK_CONSENT_VERSION"],
         channel=Channel.WALK_IN)
-    appointment = booking.book_appointment(request, now=now)
-    return DeskResult(appointment, booked=True)
+    return booking.book_appointment(request, now=now)

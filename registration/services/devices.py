@@ -6,20 +6,22 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from gate.i18n import Text
+from gate.vocabulary import (
+    ENROLMENT_CODE_ALPHABET, ENROLMENT_CODE_LENGTH, canonical_enrolment_code,
+    format_enrolment_code,
+)
 from registration.extensions import db
 from registration.models import Device, EnrollmentCode, Gate, Venue
 from registration.services.calendar import utc_now
 from registration.services.errors import NotFound, ServiceError, invalid_field
-from registration.services.gate_config import setting
 
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: typed from a screen
 TOKEN_PREFIX = "fgd_"
 TOKEN_RE = re.compile(r"fgd_[A-Za-z0-9_-]{43}")
-CODE_GROUPS, CODE_GROUP_LENGTH = 4, 4  # 16 symbols of 32: 80 bits
 
 MISSING_TOKEN = Text("缺少设备令牌", "A device token is required (Authorization: Bearer ...)")
 INVALID_TOKEN = Text("设备令牌无效", "The device token is not valid")
@@ -46,16 +48,6 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def normalise_code(text: str) -> str:
-    """What an operator typed or a camera read -> the canonical code (no dashes, upper)."""
-    return re.sub(r"[^A-Z0-9]", "", (text or "").upper())
-
-
-def format_code(canonical: str) -> str:
-    return "-".join(canonical[i:i + CODE_GROUP_LENGTH]
-                    for i in range(0, len(canonical), CODE_GROUP_LENGTH))
-
-
 def find_gate(venue_code: str, gate_code: str) -> Gate:
     venue = db.session.scalar(select(Venue).where(Venue.code == (venue_code or "").upper()))
     if venue is None:
@@ -72,14 +64,14 @@ def new_enrollment_code(venue_code: str, gate_code: str, *, ttl_hours: float | N
     """A fresh one-time code for a device at this gate; only its digest is stored."""
     gate = find_gate(venue_code, gate_code)
     now = now or utc_now()
-    hours = setting("GATE_ENROLL_CODE_TTL_HOURS") if ttl_hours is None else ttl_hours
-    canonical = "".join(secrets.choice(CODE_ALPHABET)
-                        for _ in range(CODE_GROUPS * CODE_GROUP_LENGTH))
+    hours = current_app.config["GATE_ENROLL_CODE_TTL_HOURS"] if ttl_hours is None else ttl_hours
+    canonical = "".join(secrets.choice(ENROLMENT_CODE_ALPHABET)
+                        for _ in range(ENROLMENT_CODE_LENGTH))
     record = EnrollmentCode(code_hash=_digest(canonical), venue=gate.venue, gate=gate,
                             created_at=now, expires_at=now + timedelta(hours=hours))
     db.session.add(record)
     db.session.flush()
-    return format_code(canonical), record
+    return format_enrolment_code(canonical), record
 
 
 def enroll_device(code: str, name: str, *, now: datetime | None = None) -> tuple[Device, str]:
@@ -87,7 +79,7 @@ def enroll_device(code: str, name: str, *, now: datetime | None = None) -> tuple
     stored). The code is claimed with one conditional UPDATE, so it works exactly once
     even when two devices present it at the same moment."""
     now = now or utc_now()
-    code_hash = _digest(normalise_code(code))
+    code_hash = _digest(canonical_enrolment_code(code))
     table = EnrollmentCode.__table__
     claimed = db.session.execute(
         update(table)
@@ -158,9 +150,12 @@ def venue_gate_codes(device: Device) -> set[str]:
     return {gate.code for gate in device.venue.gates}
 
 
-def revoke_device(device_id: int, *, now: datetime | None = None) -> Device:
+def revoke_device(device_id: int, *, venue_code: str | None = None,
+                  now: datetime | None = None) -> Device:
+    """Revoke a device; ``venue_code``: only a device of that venue (a console scoped to
+    one venue does not find another venue's devices)."""
     device = db.session.get(Device, device_id)
-    if device is None:
+    if device is None or (venue_code is not None and device.venue.code != venue_code):
         raise NotFound("device_not_found", Text("没有这个设备", "No such device"))
     if device.revoked_at is None:
         device.revoked_at = now or utc_now()

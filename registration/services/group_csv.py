@@ -18,11 +18,11 @@ from gate.i18n import Text
 from registration.services import booking
 from registration.services.errors import ServiceError
 from registration.services.groups import MemberInput
+from schemas.fields import TextRefused, clean_person_name
 
 COLUMNS = ("document_type", "document_number", "document_country", "name", "phone", "email")
 REQUIRED_COLUMNS = ("document_type", "document_number", "name")
 MAX_FILE_BYTES = 1_000_000
-NAME_MAX = 100
 PHONE = re.compile(r"\+?[0-9][0-9 \-]{5,19}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -36,7 +36,6 @@ TOO_MANY = Text("成员过多：最多 {limit} 人，文件中有 {count} 人",
                 "Too many members: {limit} at most, the file has {count}")
 EXTRA_CELLS = Text("该行的单元格多于表头的列", "This line has more cells than the header")
 REQUIRED = Text("必填", "Required")
-NAME_TOO_LONG = Text("姓名最多 100 个字符", "A name has at most 100 characters")
 BAD_PHONE = Text("电话号码格式不对", "Not a valid phone number")
 BAD_EMAIL = Text("电子邮箱格式不对", "Not a valid email address")
 DUPLICATE = Text("与第 {line} 行的证件相同", "Same document as on line {line}")
@@ -138,7 +137,7 @@ def _member(row: dict[str, str]) -> MemberInput:
     return MemberInput(
         document_type=doc_type, document_number=row.get("document_number", ""),
         document_country=row.get("document_country") or None,
-        name=" ".join(row.get("name", "").split()),
+        name=row.get("name", ""),  # as typed: the group action normalises every name
         phone=row.get("phone") or None, email=row.get("email") or None,
     )
 
@@ -146,10 +145,13 @@ def _member(row: dict[str, str]) -> MemberInput:
 def _row_problems(row: dict[str, str], member: MemberInput, seen: dict[str, int],
                   line: int) -> list[tuple[str, Text]]:
     problems: list[tuple[str, Text]] = []
-    if not member.name:
+    if not row.get("name"):
         problems.append(("name", REQUIRED))
-    elif len(member.name) > NAME_MAX:
-        problems.append(("name", NAME_TOO_LONG))
+    else:
+        try:
+            clean_person_name(row["name"])  # the rule the API and the booking form apply
+        except TextRefused as err:
+            problems.append(("name", err.message))
     if member.phone and not PHONE.fullmatch(member.phone):
         problems.append(("phone", BAD_PHONE))
     if member.email and (len(member.email) > 254 or not EMAIL.fullmatch(member.email)):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
+from sqlalchemy import select
 
 from gate.i18n import Text
 from registration.extensions import db
@@ -14,10 +15,13 @@ from registration.services import booking
 from registration.services.errors import InvalidInput, ServiceError
 
 DUPLICATE_MEMBER = Text("该证件在名单中重复出现", "This document appears twice in the group")
+INVALID_MEMBERS = Text("名单中有错误，未预约任何人", "Some members are invalid; nobody was booked")
 
 
 @dataclass(frozen=True)
 class MemberInput:
+    """One member as the list gave it (registration/actions/groups.py normalises it)."""
+
     document_type: str
     document_number: str
     document_country: str | None
@@ -46,9 +50,7 @@ def validate_members(members: list[MemberInput], lang: str) -> list[booking.Visi
         seen.setdefault(document.key, index)
         visitors.append(booking.Visitor(document, member.name, member.phone, member.email, lang))
     if errors:
-        raise InvalidInput("invalid_members",
-                           Text("名单中有错误，未预约任何人", "Some members are invalid; nobody was booked"),
-                           errors)
+        raise InvalidInput("invalid_members", INVALID_MEMBERS, errors)
     return visitors
 
 
@@ -76,3 +78,7 @@ def book_group(*, organisation: str, venue: str, day: date, slot: str | None,
         booking.book_appointment(request, delegation=delegation,
                                  field_prefix=f"members.{index}.")
     return delegation
+
+
+def find_delegation(code: str) -> Delegation | None:
+    return db.session.scalar(select(Delegation).where(Delegation.code == (code or "").upper()))

@@ -2,7 +2,8 @@
 
 Plain document numbers exist only in memory while a request is handled. The database holds
 AES-256-GCM ciphertext (fresh nonce each time, the record kind bound as associated data) and
-HMAC-SHA256 blind indexes that allow uniqueness checks and look-ups without decryption.
+HMAC-SHA256 blind indexes that allow uniqueness checks and look-ups without decryption. The
+blind index never leaves the service; kiosks get the Argon2id gate index instead.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 
 from gate.documents import Document
-from gate.lookup import gate_lookup_index, venue_day_key
+from gate.lookup import venue_day_salt
 
 NONCE_BYTES = 12
 
@@ -45,11 +46,10 @@ class DocumentVault:
         return hmac.new(self.index_key, b"doc|" + document.key.encode(),
                         hashlib.sha256).hexdigest()
 
-    def venue_day_key(self, venue: str, day: date) -> bytes:
-        return venue_day_key(self.index_key, venue, day)
-
-    def gate_index(self, document: Document, venue: str, day: date) -> str:
-        return gate_lookup_index(self.venue_day_key(venue, day), document.key)
+    def gate_salt(self, venue: str, day: date) -> bytes:
+        """The public salt of a venue-day's look-up indexes (registration/services/
+        gate_lookup.py computes them)."""
+        return venue_day_salt(self.index_key, venue, day)
 
     def encrypt_document(self, document: Document) -> bytes:
         return self.encrypt(

@@ -10,36 +10,39 @@ Items carry the entry's full current state, so applying one twice is harmless.
 """
 from __future__ import annotations
 
-import base64
 import re
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import and_, select
 
 from gate.i18n import Text
+from gate.masking import mask_for_gate
 from gate.passes import PassTokenError, decode_unverified, encode_public_key
 from registration.extensions import db
+from gate.vocabulary import GateStatus
 from registration.models import (
-    Appointment, AppointmentStatus, Device, FairDay, ManifestEntry, ManifestFeed, Pass,
-    PassPresence, PassStatus, TimeSlot, Venue,
+    Appointment, AppointmentStatus, Device, FairDay, ManifestChange, ManifestEntry,
+    ManifestFeed, Pass, PassPresence, PassStatus, TimeSlot, Venue, gate_status,
 )
+from registration.services import gate_lookup
 from registration.services import passes as pass_service
 from registration.services.calendar import utc_now, venue_today
 from registration.services.devices import Forbidden
 from registration.services.errors import NotFound, invalid_field
-from registration.services.gate_config import setting
-from registration.services.identity import vault
 from registration.services.sql import dialect_insert
 
-ACTIVE, CANCELLED, REVOKED = "active", "cancelled", "revoked"
+ACTIVE = GateStatus.active
 CURSOR_RE = re.compile(r"v1\.(\d{1,12})\.(\d{1,18})(?:\.(\d{1,12}))?")
 BAD_CURSOR = Text("同步游标无效", "The cursor is not valid")
 DATE_NOT_ALLOWED = Text("只能获取今天或明天的名单", "Manifests are given for today and tomorrow only")
 
 
-def record_change(appointment: Appointment, kind: str, *, now: datetime | None = None) -> None:
+def record_change(appointment: Appointment, kind: ManifestChange, *,
+                  now: datetime | None = None) -> None:
     """Put the appointment's passes into the change feed of the venue-day(s) they belong to.
 
     Called by the booking and pass services after they changed an appointment or a pass;
@@ -50,7 +53,8 @@ def record_change(appointment: Appointment, kind: str, *, now: datetime | None =
     issued = list(appointment.passes)
     if not issued:
         return
-    known = [] if kind == "booked" else db.session.execute(  # a new booking: in no manifest
+    # A new booking is in no manifest yet.
+    known = [] if kind == ManifestChange.BOOKED else db.session.execute(
         select(ManifestEntry.fair_day_id, ManifestEntry.pass_id)
         .where(ManifestEntry.pass_id.in_([p.id for p in issued]))
     ).all()
@@ -80,7 +84,7 @@ def _fair_day_of_token(issued: Pass) -> int | None:
         Venue.code == claims.venue, FairDay.date == claims.first_day))
 
 
-def bump_entries(fair_day_id: int, pass_ids: list[int], change: str, *,
+def bump_entries(fair_day_id: int, pass_ids: list[int], change: ManifestChange, *,
                  now: datetime | None = None) -> None:
     """Give each pass the next change numbers of the venue-day (creating entries as needed).
 
@@ -113,16 +117,6 @@ def current_seq(fair_day_id: int) -> int:
         ManifestFeed.fair_day_id == fair_day_id)) or 0
 
 
-def item_status(pass_status: PassStatus, revoke_reason: str | None,
-                appointment_status: AppointmentStatus) -> str:
-    """active / cancelled / revoked as the gate rules read ``AppointmentRecord.status``."""
-    if pass_status is PassStatus.REVOKED:
-        return CANCELLED if revoke_reason == "cancelled" else REVOKED
-    if appointment_status is AppointmentStatus.CANCELLED:
-        return CANCELLED
-    return ACTIVE
-
-
 @dataclass(frozen=True)
 class Cursor:
     """``seq``: every change up to it is in the client's store. ``after``: a full pull is
@@ -150,7 +144,7 @@ def manifest_day(device: Device, requested: date | None, *, now: datetime | None
     """The device's venue-day: today at the venue unless ``requested`` (today .. ahead)."""
     today = venue_today(device.venue, now)
     day = requested or today
-    if not today <= day <= today + timedelta(days=setting("GATE_MANIFEST_DAYS_AHEAD")):
+    if not today <= day <= today + timedelta(days=current_app.config["GATE_MANIFEST_DAYS_AHEAD"]):
         raise Forbidden("date_not_allowed", DATE_NOT_ALLOWED, {"date": DATE_NOT_ALLOWED})
     fair_day = db.session.scalar(select(FairDay).where(
         FairDay.venue_id == device.venue_id, FairDay.date == day))
@@ -178,14 +172,17 @@ def manifest_page(device: Device, fair_day: FairDay, cursor_text: str | None, li
     ).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
+    params = gate_lookup.venue_day_params(fair_day)
+    rows, indexes, cut = _with_indexes(fair_day, params, rows)
+    has_more = has_more or cut
     if cursor.after is not None:
         after = rows[-1].entry_id if has_more else None
         next_cursor = Cursor(fair_day.id, cursor.seq, after)
     else:
         next_cursor = Cursor(fair_day.id, rows[-1].seq if rows else cursor.seq)
-    items = _items(rows)
+    items = _items(rows, indexes)
     return {
-        **manifest_header(device, fair_day, now=now),
+        **manifest_header(device, fair_day, now=now, params=params),
         "reset": reset, "full": cursor.after is not None,
         "appointments": items,
         "revoked": [item["serial"] for item in items if item["status"] != ACTIVE],
@@ -193,11 +190,12 @@ def manifest_page(device: Device, fair_day: FairDay, cursor_text: str | None, li
     }
 
 
-def manifest_header(device: Device, fair_day: FairDay, *, now: datetime | None = None) -> dict:
+def manifest_header(device: Device, fair_day: FairDay, *, now: datetime | None = None,
+                    params=None) -> dict:
     venue = device.venue
     keys = [{**key, "public_key": encode_public_key(key["public_key"])}
             for key in pass_service.published_keys()]
-    lookup_key = vault().venue_day_key(venue.code, fair_day.date)
+    params = params or gate_lookup.venue_day_params(fair_day)
     return {
         "venue": venue.code, "date": fair_day.date.isoformat(),
         "server_time": (now or utc_now()).isoformat(),
@@ -207,9 +205,42 @@ def manifest_header(device: Device, fair_day: FairDay, *, now: datetime | None =
             "quota": fair_day.quota, "occupancy_limit": fair_day.occupancy_limit,
             "id_check_kinds": venue.id_check_kind_list,
         },
-        "lookup_key": base64.urlsafe_b64encode(lookup_key).rstrip(b"=").decode("ascii"),
+        "lookup_kdf": params.to_wire(),
         "keys": keys,
     }
+
+
+def _with_indexes(fair_day: FairDay, params, rows) -> tuple[list, dict[int, str], bool]:
+    """The page's rows up to where its look-up indexes are ready, the indexes computed for
+    them, and whether the page was cut short.
+
+    Active items missing their index get it computed (and stored) here, for at most
+    ``GATE_MANIFEST_INDEX_BUDGET_SECONDS``; the page then ends before the first item still
+    missing one (``has_more``), so no active item ever goes out without its index and the
+    next pull goes on from there. At least one is computed per page.
+    """
+    wanted = list(dict.fromkeys(
+        row.appointment_id for row in rows if row.gate_index is None
+        and row.appointment_fair_day_id == fair_day.id and _status(row) == ACTIVE))
+    if not wanted:
+        return rows, {}, False
+    ciphertexts = gate_lookup.document_ciphertexts(wanted)  # none for purged documents
+    pending = {key: ciphertexts[key] for key in wanted if key in ciphertexts}
+    deadline = time.monotonic() + float(current_app.config["GATE_MANIFEST_INDEX_BUDGET_SECONDS"])
+    indexes = gate_lookup.compute_indexes(params, pending.items(), deadline=deadline)
+    gate_lookup.store_indexes(fair_day.id, indexes)
+    if len(indexes) == len(pending):
+        return rows, indexes, False
+    for position, row in enumerate(rows):
+        if row.appointment_id in pending and row.appointment_id not in indexes \
+                and _status(row) == ACTIVE:
+            return rows[:position], indexes, True
+    return rows, indexes, False  # not reached: a missing index belongs to an active row
+
+
+def _status(row) -> GateStatus:
+    return gate_status(PassStatus(row.status), row.revoke_cause,
+                       AppointmentStatus(row.appointment_status))
 
 
 def _item_query(fair_day: FairDay):
@@ -217,7 +248,8 @@ def _item_query(fair_day: FairDay):
     slot, presence = TimeSlot.__table__, PassPresence.__table__
     return (
         select(entry.c.id.label("entry_id"), entry.c.seq, p.c.serial, p.c.status,
-               p.c.revoke_reason, p.c.kind, a.c.status.label("appointment_status"),
+               p.c.revoke_cause, p.c.kind, a.c.status.label("appointment_status"),
+               a.c.id.label("appointment_id"), a.c.fair_day_id.label("appointment_fair_day_id"),
                a.c.gate_index, a.c.name_masked, a.c.document_masked, a.c.slot_id,
                slot.c.code.label("slot_code"), slot.c.starts, slot.c.ends,
                presence.c.entries, presence.c.exits, presence.c.inside,
@@ -231,12 +263,11 @@ def _item_query(fair_day: FairDay):
     )
 
 
-def _items(rows) -> list[dict]:
+def _items(rows, indexes: dict[int, str]) -> list[dict]:
     slots: dict[int, dict] = {}
     items = []
     for row in rows:
-        status = item_status(PassStatus(row.status), row.revoke_reason,
-                             AppointmentStatus(row.appointment_status))
+        status = _status(row)
         slot = None
         if row.slot_id is not None:
             slot = slots.get(row.slot_id)
@@ -251,9 +282,12 @@ def _items(rows) -> list[dict]:
                         "last_passed_at": row.last_passed_at.isoformat()}
         items.append({
             "serial": row.serial, "status": status, "kind": row.kind, "slot": slot,
-            "holder": {"name": row.name_masked, "document": row.document_masked},
+            # Kiosks keep the last two characters only: a stolen ledger must not narrow
+            # the guesses (gate.masking.mask_for_gate).
+            "holder": {"name": row.name_masked, "document": mask_for_gate(row.document_masked)},
             # Only active items are found by ID card: one active booking per document-day.
-            "gate_index": row.gate_index if status == ACTIVE else None,
+            "gate_index": indexes.get(row.appointment_id, row.gate_index)
+            if status == ACTIVE else None,
             "presence": presence, "seq": row.seq,
         })
     return items

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from gate.documents import Document
 from gate.passes import PassKind, new_claims, sign_pass
 from registration.extensions import db
-from registration.models import Appointment, Pass, PassStatus
+from registration.models import Appointment, ManifestChange, Pass, PassStatus, RevocationCause
 from registration.services import manifest
 from registration.services.calendar import utc_now
 
@@ -24,20 +24,24 @@ def issue_pass(appointment: Appointment, document: Document,
     signing_key = key_ring().current_signing_key
     claims = new_claims(venue=appointment.fair_day.venue.code, first_day=appointment.day,
                         document_key=document.key, kind=kind, day_count=day_count)
-    issued = Pass(serial=claims.serial, appointment=appointment, kind=kind.value,
+    issued = Pass(serial=claims.serial, appointment=appointment, kind=PassKind(kind),
                   key_id=signing_key.key_id, token=sign_pass(claims, signing_key),
                   status=PassStatus.ACTIVE)
     db.session.add(issued)
     return issued
 
 
-def revoke_pass(issued: Pass, reason: str, *, now: datetime | None = None) -> None:
+def revoke_pass(issued: Pass, cause: RevocationCause, note: str | None = None, *,
+                now: datetime | None = None) -> None:
+    """Revoke the pass (no-op if it is revoked already). ``cause`` alone decides what the
+    gates say (``cancelled`` or ``revoked``); ``note`` is what staff typed, kept as is."""
     if issued.status is PassStatus.REVOKED:
         return
     issued.status = PassStatus.REVOKED
     issued.revoked_at = now or utc_now()
-    issued.revoke_reason = reason
-    manifest.record_change(issued.appointment, "revoked", now=now)
+    issued.revoke_cause = RevocationCause(cause)
+    issued.revoke_reason = note
+    manifest.record_change(issued.appointment, ManifestChange.REVOKED, now=now)
 
 
 def get_pass(serial: str) -> Pass | None:

@@ -18,14 +18,15 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, func, select, update
 
 from gate.passes import PassKind
-from gate.rules import IN, MULTI_ENTRY_KINDS, PresenceState
+from gate.presence import PresenceState
+from gate.presence import replay as replay_passages
+from gate.vocabulary import AnomalyCode
 from registration.extensions import db
-from registration.models import CheckInEvent, PassPresence
+from registration.models import CheckInEvent, PassPresence, join_codes, split_codes
 from registration.services.calendar import utc_now
 from registration.services.sql import dialect_insert
 
 Key = tuple[str, date]  # (serial, venue-local day)
-DOUBLE_ADMISSION = "double_admission"
 
 
 @dataclass(frozen=True)
@@ -59,19 +60,22 @@ def read_row(serial: str, day: date):
 def state_of(row) -> PresenceState:
     if row is None:
         return PresenceState()
-    return PresenceState(inside=row.inside, entries_today=row.entries,
+    return PresenceState(inside=row.inside, entries_today=row.entries, exits_today=row.exits,
                          last_direction=row.last_direction, last_gate=row.last_gate,
                          last_passed_at=row.last_passed_at)
 
 
 def advance(row, direction: str, gate: str, at: datetime) -> bool:
-    """Record one admitted passage if the row is unchanged since it was read."""
+    """Record one admitted passage (gate.presence's transition) if the row is unchanged
+    since it was read."""
     table = PassPresence.__table__
-    counter = {"entries": row.entries + 1} if direction == IN else {"exits": row.exits + 1}
+    new = state_of(row).after(direction, gate, at)
     result = db.session.execute(
         update(table).where(table.c.id == row.id, table.c.version == row.version)
-        .values(inside=direction == IN, last_direction=direction, last_gate=gate,
-                last_passed_at=at, version=row.version + 1, updated_at=utc_now(), **counter))
+        .values(inside=new.inside, entries=new.entries_today, exits=new.exits_today,
+                last_direction=new.last_direction, last_gate=new.last_gate,
+                last_passed_at=new.last_passed_at, version=row.version + 1,
+                updated_at=utc_now()))
     return result.rowcount == 1
 
 
@@ -137,7 +141,7 @@ def replay(keys: set[Key], venue_id: int, facts: dict[str, PassFacts], reentry_a
             if earlier.row_id not in new_rows and later.row_id not in new_rows:
                 continue  # reported when it was found
             mine, other = (later, earlier) if later.row_id in new_rows else (earlier, later)
-            anomalies.append({"event": mine.event_id, "code": DOUBLE_ADMISSION,
+            anomalies.append({"event": mine.event_id, "code": AnomalyCode.double_admission,
                               "serial": key[0], "gate": mine.gate, "other_gate": other.gate,
                               "other_event": other.event_id})
             for passage in (earlier, later):
@@ -153,26 +157,17 @@ def replay(keys: set[Key], venue_id: int, facts: dict[str, PassFacts], reentry_a
             update(table).where(table.c.id == bindparam("pid")).values(
                 {name: bindparam(f"v_{name}", type_=table.c[name].type) for name in columns}),
             [{"pid": u["pid"], **{f"v_{name}": u[name] for name in columns}} for u in updates])
-    _flag(flagged.values(), DOUBLE_ADMISSION)
+    _flag(flagged.values(), AnomalyCode.double_admission)
     return anomalies, {key for key in keys
                        if locked[key].id in {u["pid"] for u in updates}}
 
 
 def _walk(ordered: list[_Passage], kind: PassKind, reentry_allowed: bool):
-    inside, entries, exits, last, last_entry, found = False, 0, 0, None, None, []
-    for passage in ordered:
-        if passage.direction == IN:
-            if kind not in MULTI_ENTRY_KINDS and (inside or (entries and not reentry_allowed)):
-                found.append((last_entry, passage))
-            inside, entries, last_entry = True, entries + 1, passage
-        else:
-            inside, exits = False, exits + 1
-        last = passage
-    state = {"inside": inside, "entries": entries, "exits": exits,
-             "last_direction": last.direction if last else None,
-             "last_gate": last.gate if last else None,
-             "last_passed_at": last.scanned_at if last else None}
-    return state, found
+    """The stored form of gate.presence.replay's state, and its double entries."""
+    state, doubles = replay_passages(ordered, kind, reentry_allowed=reentry_allowed)
+    return {"inside": state.inside, "entries": state.entries_today,
+            "exits": state.exits_today, "last_direction": state.last_direction,
+            "last_gate": state.last_gate, "last_passed_at": state.last_passed_at}, doubles
 
 
 def _stored_state(row) -> dict:
@@ -186,9 +181,9 @@ def _flag(passages, code: str) -> None:
     table = CheckInEvent.__table__
     params = []
     for passage in passages:
-        codes = [c for c in (passage.anomalies or "").split(",") if c]
+        codes = split_codes(passage.anomalies)
         if code not in codes:
-            params.append({"rid": passage.row_id, "codes": ",".join([*codes, code])})
+            params.append({"rid": passage.row_id, "codes": join_codes([*codes, code])})
     if params:
         db.session.execute(update(table).where(table.c.id == bindparam("rid"))
                            .values(anomalies=bindparam("codes")), params)

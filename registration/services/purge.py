@@ -1,31 +1,54 @@
-"""Retention: erase identity data of appointments on days long past."""
+"""Retention: erase identity data of appointments on days long past.
+
+``purge`` (the staff purge page; ``fairgate purge`` through ``purge_identity_data``) erases,
+for appointments on days before the cut-off: their documents, names and contacts; the
+document look-up index of that days' check-in events; the reasons staff typed when revoking
+their passes; the masked documents, names, search queries and revocation reasons in audit
+entries recorded before the cut-off or about those appointments; and the outbox copies of
+their confirmation emails.
+"""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
+from gate.rules import DEFAULT_TIMEZONE
 from registration.extensions import db
-from registration.models import Appointment, CheckInEvent
+from registration.models import Appointment, CheckInEvent, Pass, RevocationCause
+from registration.services import audit, mail
 from registration.services.calendar import utc_now
 
 ERASED = "—"
+FAIR_ZONE = ZoneInfo(DEFAULT_TIMEZONE)  # the fair's own days (both venues are in Beijing)
 
 
-def purge_identity_data(older_than_days: int, *, today: date,
-                        now: datetime | None = None) -> int:
-    """Erase documents, names and contacts of appointments on days before the cut-off.
+@dataclass(frozen=True)
+class PurgeResult:
+    appointments: int  # appointments whose identity data was erased now
+    audit_entries: int  # audit entries whose identity details were erased
+    outbox_messages: int  # confirmation emails deleted from the outbox
 
-    The appointment rows stay (counts and reports still add up) but nothing in them
-    identifies a person any more. Returns how many appointments were erased.
-    """
-    cutoff = today - timedelta(days=older_than_days)
+
+def cutoff_day(older_than_days: int, today: date) -> date:
+    return today - timedelta(days=older_than_days)
+
+
+def purge(older_than_days: int, *, today: date, now: datetime | None = None) -> PurgeResult:
+    """Erase the identity data of appointments on days before the cut-off, wherever it is
+    kept (see the module's description). The appointment rows stay (counts and reports
+    still add up) but nothing in them identifies a person any more. The caller commits; the
+    outbox files are deleted at once (copies of what the pass page shows)."""
+    now = now or utc_now()
+    cutoff = cutoff_day(older_than_days, today)
     result = db.session.execute(
         update(Appointment)
         .where(Appointment.day < cutoff, Appointment.purged_at.is_(None))
         .values(document_ciphertext=None, document_index=None, gate_index=None,
                 name_ciphertext=None, contact_ciphertext=None,
-                document_masked=ERASED, name_masked=ERASED, purged_at=now or utc_now())
+                document_masked=ERASED, name_masked=ERASED, purged_at=now)
         .execution_options(synchronize_session=False)
     )
     # Check-in events of those days keep their counts but lose the document look-up index
@@ -35,11 +58,29 @@ def purge_identity_data(older_than_days: int, *, today: date,
                                    CheckInEvent.document_index.is_not(None))
         .values(document_index=None).execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    db.session.execute(
+        update(Pass)
+        .where(Pass.appointment_id.in_(select(Appointment.id).where(Appointment.day < cutoff)),
+               # A note staff typed may name the visitor; the service writes none.
+               Pass.revoke_cause == RevocationCause.STAFF_REVOKED,
+               Pass.revoke_reason.is_not(None), Pass.revoke_reason != ERASED)
+        .values(revoke_reason=ERASED).execution_options(synchronize_session=False)
+    )
+    past = select(Appointment.code).where(Appointment.day < cutoff)
+    entries = audit.erase_identity(
+        recorded_before=datetime.combine(cutoff, time(0), FAIR_ZONE), codes=past, now=now)
+    messages = mail.remove_outbox_messages(set(db.session.scalars(past)))
+    return PurgeResult(result.rowcount, entries, messages)
+
+
+def purge_identity_data(older_than_days: int, *, today: date,
+                        now: datetime | None = None) -> int:
+    """``purge``; returns how many appointments were erased."""
+    return purge(older_than_days, today=today, now=now).appointments
 
 
 def purgeable_count(older_than_days: int, *, today: date) -> int:
     """How many appointments ``purge_identity_data`` would erase now (for the confirmation)."""
-    cutoff = today - timedelta(days=older_than_days)
+    cutoff = cutoff_day(older_than_days, today)
     return db.session.scalar(select(func.count()).select_from(Appointment).where(
         Appointment.day < cutoff, Appointment.purged_at.is_(None))) or 0

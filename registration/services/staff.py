@@ -4,6 +4,10 @@ Passwords are hashed with scrypt (werkzeug.security; salt and parameters in the 
 string, so a stronger setting later still verifies old hashes). After
 ``STAFF_LOCKOUT_THRESHOLD`` failures in a row an account is locked for
 ``STAFF_LOCKOUT_MINUTES``; while it is locked even the right password is refused.
+
+Logging out, deactivation, a new password and a lock-out end every session of the account
+at once (``end_sessions``: the session version in the database moves on, and each app
+server's user loader refuses a session that carries an older one).
 """
 from __future__ import annotations
 
@@ -93,10 +97,38 @@ def create_user(username: str, role: str, password: str, venue_code: str | None 
     return user
 
 
+def end_sessions(user: StaffUser) -> None:
+    """End every session of the account, on every app server (the caller commits)."""
+    # One UPDATE in the database, so two bumps at once both count.
+    user.session_version = StaffUser.session_version + 1
+    db.session.flush()
+
+
 def set_password(user: StaffUser, password: str) -> None:
+    """A new password (also unlocks the account); sessions begun with the old one end."""
     check_password_strength(password)
     user.password_hash = hash_password(password)
     user.failed_logins, user.locked_until = 0, None
+    end_sessions(user)
+
+
+def deactivate(user: StaffUser) -> None:
+    """The account can no longer log in, and its open sessions end (audit entries stay)."""
+    user.active = False
+    end_sessions(user)
+
+
+def session_user(user_id: str) -> StaffUser | None:
+    """The account of a session that stored ``id:version`` (``StaffUser.get_id``), if the
+    account is active and the version still current; ``None`` otherwise (the session has
+    ended: logged out, deactivated, new password, locked out, or from before versions)."""
+    ident, _, version = (user_id or "").partition(":")
+    if not (ident + version).isascii() or not ident.isdigit() or not version.isdigit():
+        return None
+    user = get_user(int(ident))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def get_user(user_id: int) -> StaffUser | None:
@@ -157,6 +189,7 @@ def _count_failure(user: StaffUser, now: datetime) -> None:
     if user.failed_logins >= policy.threshold:
         user.failed_logins = 0
         user.locked_until = now + timedelta(minutes=policy.minutes)
+        end_sessions(user)  # someone is guessing: open sessions end too
     db.session.flush()
 
 

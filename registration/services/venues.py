@@ -9,7 +9,9 @@ from sqlalchemy.orm import selectinload
 from gate.i18n import Text
 from registration.extensions import db
 from registration.models import FairDay, TimeSlot, Venue
-from registration.services.calendar import venue_now, venue_today
+from registration.services.calendar import (
+    beyond_horizon_message, booking_horizon, check_fair_day, venue_now, venue_today,
+)
 from registration.services.errors import NotFound, invalid_field
 
 
@@ -23,6 +25,21 @@ def list_venues_with_days(now: datetime | None = None) -> list[tuple[Venue, list
         (venue, [d for d in venue.days if d.date >= venue_today(venue, now)])
         for venue in venues
     ]
+
+
+def all_venues() -> list[Venue]:
+    return list(db.session.scalars(select(Venue).order_by(Venue.id)))
+
+
+def days_of(venue: Venue) -> list[FairDay]:
+    """Every fair day of the venue, past ones too (operations lists them all)."""
+    return list(db.session.scalars(select(FairDay).where(FairDay.venue_id == venue.id)
+                                   .order_by(FairDay.date)))
+
+
+def find_fair_day(venue_code: str, day: date) -> FairDay | None:
+    return db.session.scalar(select(FairDay).join(Venue).where(
+        Venue.code == (venue_code or "").strip().upper(), FairDay.date == day))
 
 
 def get_venue(code: str) -> Venue | None:
@@ -46,9 +63,12 @@ def resolve_bookable_day(venue_code: str, day: date, slot_code: str | None,
     venue = get_venue(venue_code)
     if venue is None:
         raise invalid_field("venue", Text("没有这个场馆", "Unknown venue"), "unknown_venue")
+    check_fair_day(day)
     today = venue_today(venue, now)
     if day < today:
         raise invalid_field("date", Text("该日期已过", "That day is in the past"), "past_day")
+    if day > booking_horizon(venue, now):
+        raise invalid_field("date", beyond_horizon_message(day), "beyond_horizon")
     fair_day = db.session.scalar(
         select(FairDay).where(FairDay.venue_id == venue.id, FairDay.date == day)
         .options(selectinload(FairDay.slots))
@@ -74,13 +94,14 @@ def resolve_bookable_day(venue_code: str, day: date, slot_code: str | None,
 
 
 def day_status(fair_day: FairDay, now: datetime | None = None) -> str:
-    """How a visitor sees a venue-day: ``open``, ``full``, ``closed`` (not bookable, or past
-    today's closing time) or ``past``. Full days stay listed, marked full."""
+    """How a visitor sees a venue-day: ``open``, ``full``, ``closed`` (not bookable, past
+    today's closing time, or beyond the booking horizon) or ``past``. Full days stay
+    listed, marked full."""
     venue = fair_day.venue
     today = venue_today(venue, now)
     if fair_day.date < today:
         return "past"
-    if not fair_day.booking_open or (
+    if not fair_day.booking_open or fair_day.date > booking_horizon(venue, now) or (
             fair_day.date == today and venue_now(venue, now).time() >= fair_day.closes):
         return "closed"
     if fair_day.remaining_online <= 0:

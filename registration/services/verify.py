@@ -84,16 +84,27 @@ def verify_scan(device: Device, scan_input: str | dict, direction: str, gate: st
         document = scan_input["document"]
         parsed = booking.validate_document(document["type"], document["number"],
                                            document.get("country"), "scan.document")
-        document_index = vault().gate_index(parsed, venue.code, day)
+        # The server looks the card up by its blind index (the appointments' document_index),
+        # which never leaves the service; the kiosks' Argon2id gate index is deliberately
+        # expensive and has no place on this path. The event row keeps the blind index
+        # (erased by the purge like any event's document index).
+        document_index = vault().blind_index(parsed)
         scan = Scan(document_index=document_index, **fields)
         serial = _serial_for_document(parsed, day, fair_day, document_index)
     record, info = appointment_record(serial) if serial else (None, None)
+    if record is not None and record.venue != venue.code:
+        # Another venue's booking: the device learns that much (wrong_venue) and nothing of
+        # the holder, and that pass's presence is not this venue's to read or change.
+        record, info = foreign_record(record), None
+        serial = scan.claims.serial if scan.claims is not None else None
+        present = None
+    else:
+        present = serial if scan.token_error is None else None
     kind = info.kind if info else (scan.claims.kind.value if scan.claims else "visitor")
     facts = presence.PassFacts(info.appointment_id if info else None, kind)
     verdict, moved = decide_online(scan, venue=venue, fair_day=fair_day, day=day,
                                    local_time=local.time(), record=record,
-                                   serial=serial if scan.token_error is None else None,
-                                   facts=facts)
+                                   serial=present, facts=facts)
     event_id = event_id or "srv-" + uuid.uuid4().hex
     _record_event(device, event_id, day, gate, serial if scan.token_error is None else None,
                   document_index, info, verdict, now)
@@ -104,14 +115,15 @@ def verify_scan(device: Device, scan_input: str | dict, direction: str, gate: st
 
 
 def _serial_for_document(document, day: date, fair_day: FairDay | None,
-                         document_index: str) -> str | None:
+                         blind_index: str) -> str | None:
     """The pass serial of the ID card's booking today: any venue (a booking elsewhere gives
-    wrong_venue), else a cancelled booking here (cancelled), else none (no_appointment)."""
+    wrong_venue, without its holder), else a cancelled booking here (cancelled), else none
+    (no_appointment). Looked up by the server-only blind index, never the kiosks' one."""
     appointment = booking.find_active_appointment(document, day)
     if appointment is None and fair_day is not None:
         appointment = db.session.scalar(
             select(Appointment).where(Appointment.fair_day_id == fair_day.id,
-                                      Appointment.gate_index == document_index,
+                                      Appointment.document_index == blind_index,
                                       Appointment.status == AppointmentStatus.CANCELLED)
             .order_by(Appointment.id.desc()).limit(1))
     if appointment is None or not appointment.passes:
@@ -124,9 +136,9 @@ def appointment_record(serial: str) -> tuple[AppointmentRecord | None, PassInfo 
     """The gate rules' view of the booking behind a pass serial."""
     row = db.session.execute(
         select(Pass.serial, Pass.id, Pass.appointment_id, Pass.kind, Pass.status,
-               Pass.revoke_reason, Pass.revoked_at, Appointment.status.label("a_status"),
+               Pass.revoke_cause, Pass.revoked_at, Appointment.status.label("a_status"),
                Appointment.fair_day_id, Appointment.day, Appointment.name_masked,
-               Appointment.document_masked, Venue.code.label("venue"),
+               Appointment.document_masked, FairDay.venue_id, Venue.code.label("venue"),
                TimeSlot.starts, TimeSlot.ends)
         .join(Appointment, Appointment.id == Pass.appointment_id)
         .join(FairDay, FairDay.id == Appointment.fair_day_id)
@@ -141,6 +153,13 @@ def appointment_record(serial: str) -> tuple[AppointmentRecord | None, PassInfo 
         kind=PassKind(row.kind), slot_start=row.starts, slot_end=row.ends,
         holder_name_masked=row.name_masked, document_masked=row.document_masked)
     return record, info
+
+
+def foreign_record(record: AppointmentRecord) -> AppointmentRecord:
+    """Another venue's booking as a device of this venue may see it: enough for the rules to
+    answer ``wrong_venue`` (or ``revoked`` / ``wrong_day``), no holder, slot or fingerprint."""
+    return dataclasses.replace(record, holder_name_masked=None, document_masked=None,
+                               slot_start=None, slot_end=None, fingerprint=None)
 
 
 def venue_policy(venue: Venue, fair_day: FairDay | None) -> VenuePolicy:
@@ -193,9 +212,7 @@ def _record_event(device: Device, event_id: str, day: date, gate: str, serial: s
                   document_index: str | None, info: PassInfo | None,
                   verdict: AdmissionVerdict, at: datetime) -> None:
     event = {"id": event_id, "pass_serial": serial, "document_index": document_index,
-             "gate": gate, "direction": verdict.direction,
-             "admit": verdict.admit, "reason": verdict.reason.value, "scanned_at": at,
-             "offline": False}
+             "gate": gate, **verdict.event_fields(), "scanned_at": at, "offline": False}
     db.session.execute(dialect_insert(CheckInEvent.__table__).values(
         device_id=device.id, event_id=event_id, venue_id=device.venue_id, day=day,
         serial=serial, document_index=document_index,
@@ -213,11 +230,9 @@ def _stored(device: Device, event_id: str) -> AdmissionVerdict | None:
         table.c.device_id == device.id, table.c.event_id == event_id)).one_or_none()
     if row is None:
         return None
-    reason = Reason(row.reason)
     appointment = db.session.get(Appointment, row.appointment_id) \
         if row.appointment_id else None
-    return AdmissionVerdict(
-        admit=row.admit, reason=reason, message=reason.message, colour=reason.colour,
-        direction=row.direction, serial=row.serial,
+    return AdmissionVerdict.for_reason(
+        Reason(row.reason), row.direction, serial=row.serial,
         holder_name_masked=appointment.name_masked if appointment else None,
         document_masked=appointment.document_masked if appointment else None)

@@ -6,12 +6,15 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, SelectField, StringField, TelField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired, InputRequired, Length, Optional, Regexp, ValidationError,
+)
 
 from gate.documents import DocumentType
 from registration.services.errors import ServiceError
 from registration.web.locale import current_lang
 from registration.web.options import parse_option
+from schemas.fields import TextRefused, clean_person_name
 
 PHONE = r"^\+?[0-9][0-9 \-]{5,19}$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -39,6 +42,17 @@ def apply_service_error(form: FlaskForm, err: ServiceError, aliases: dict | None
     return rest
 
 
+class PersonNameRule:
+    """The name rule the API, group CSV and desk use too (schemas.fields.clean_person_name):
+    no control or invisible characters, not blank; the message in the page's language."""
+
+    def __call__(self, form, field):
+        try:
+            clean_person_name(field.data)
+        except TextRefused as err:
+            raise ValidationError(err.message.in_language(current_lang())) from None
+
+
 def document_type_choices() -> list[tuple[str, str]]:
     lang = current_lang()
     return [(t.value, t.label.in_language(lang)) for t in DocumentType]
@@ -54,7 +68,7 @@ class VisitorFields(FlaskForm):
         Optional(), Length(max=3, message=_l("Use the three-letter code, e.g. USA, GBR, DEU"))])
     name = StringField(_l("Full name as on the document"), validators=[
         InputRequired(_l("Enter your name as it is written on the document")),
-        Length(max=100, message=_l("A name has at most 100 characters"))])
+        Length(max=100, message=_l("A name has at most 100 characters")), PersonNameRule()])
     phone = TelField(_l("Mobile phone"), validators=[
         Optional(), Regexp(PHONE, message=_l("Enter a phone number, e.g. +86 138 0013 8000"))])
     email = EmailField(_l("Email"), validators=[

@@ -9,11 +9,10 @@ import zipfile
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from registration.api.passes import pass_view
+from registration.api.passes import fair_name, pass_view
 from registration.models import Appointment, Delegation
 from registration.rendering.pdf import paint_pass, pass_pdf
 from registration.rendering.qr import pass_qr_png
-from registration.rendering.view import FAIR_NAME
 
 MEMBER_LIST_COLUMNS = ("number", "confirmation_code", "name", "document", "venue", "date",
                        "slot", "pass_serial")
@@ -47,7 +46,7 @@ def passes_pdf(delegation: Delegation) -> bytes:
     width, height = A4
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=A4, invariant=True, pageCompression=1)
-    canvas.setTitle(f"{FAIR_NAME.en} - delegation {delegation.code}")
+    canvas.setTitle(f"{fair_name().en} - delegation {delegation.code}")
     canvas.setAuthor("fairgate")
     canvas.setCreator("fairgate")
     for appointment in _members(delegation):

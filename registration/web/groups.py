@@ -5,10 +5,11 @@ from flask import (
     Blueprint, Response, abort, current_app, redirect, render_template, request, session,
     url_for,
 )
-from sqlalchemy import select
 
 from gate.i18n import Text
-from registration.extensions import db
+from registration.actions import groups as group_actions
+from registration.actions.actors import Actor
+from registration.actions.unit import unit_of_work
 from registration.models import Delegation
 from registration.services import group_csv, groups
 from registration.services.errors import ServiceError
@@ -52,17 +53,17 @@ def register():
         venue, day, slot = chosen
         lang = current_lang()
         try:
-            delegation = groups.book_group(
-                organisation=" ".join(form.organisation.data.split()), venue=venue, day=day,
-                slot=slot, members=members.members, consent=form.consent.data, lang=lang)
-            db.session.commit()
+            with unit_of_work():
+                booked = group_actions.book_group(
+                    Actor.visitor(request.remote_addr), organisation=form.organisation.data,
+                    venue=venue, day=day, slot=slot, members=members.members,
+                    consent=form.consent.data, lang=lang)
         except ServiceError as err:
-            db.session.rollback()
             problems = _service_problems(err, members.lines)
         else:
-            _remember(delegation)
-            _send_passes(delegation, members, lang)
-            return redirect(url_for("groups.result", code=delegation.code))
+            _remember(booked.delegation)
+            _send_passes(booked, lang)
+            return redirect(url_for("groups.result", code=booked.delegation.code))
     return render_template("group.html", form=form, problems=problems), 422
 
 
@@ -85,16 +86,15 @@ def _remember(delegation: Delegation) -> None:
     session[SESSION_KEY] = [*session.get(SESSION_KEY, [])[-9:], delegation.id]
 
 
-def _send_passes(delegation: Delegation, members: group_csv.MemberList, lang: str) -> None:
-    emails = [m.email for m in members.members]
-    for appointment, email in zip(sorted(delegation.appointments, key=lambda a: a.id), emails):
-        if email:
-            notify.send_pass_email(appointment, email, lang, quiet=True)
+def _send_passes(booked: group_actions.GroupBooked, lang: str) -> None:
+    for member in booked.bookings:
+        if member.email:
+            notify.send_pass_email(member.appointment, member.email, lang, quiet=True)
 
 
 def _delegation_or_404(code: str) -> Delegation:
     """Only the browser session that registered a delegation may see its passes."""
-    delegation = db.session.scalar(select(Delegation).where(Delegation.code == code.upper()))
+    delegation = groups.find_delegation(code)
     if delegation is None or delegation.id not in session.get(SESSION_KEY, []):
         abort(404)
     return delegation

@@ -2,7 +2,8 @@
 
 The language comes from ``?lang=`` in the URL (remembered in the session, so a switch sticks
 as the visitor moves on), else the session, else the browser's Accept-Language; see
-``registration.i18n.select_locale``. The switch links to the same page with another ``lang``.
+``registration.i18n.request_language``. The switch links to the same page with another
+``lang``.
 """
 from __future__ import annotations
 
@@ -25,8 +26,10 @@ DAY_PATTERNS = {
 
 
 def current_lang() -> str:
+    """The language Flask-Babel renders in: the request's (``request_language``), or the
+    one an email is forced to (``force_locale``)."""
     locale = get_locale()
-    return "en" if locale is not None and locale.language == "en" else "zh"
+    return locale.language if locale is not None else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def tr(text: Text | None) -> str:
@@ -39,8 +42,12 @@ def other_lang(text: Text | None) -> str:
 
 
 def switch_url(lang: str) -> str:
-    """This page in another language (GET; query arguments other than ``lang`` kept)."""
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    """This page in another language (GET; query arguments other than ``lang`` kept, except
+    any that looks like a document number: a number typed into a URL is not echoed)."""
+    from registration.services.audit import carries_document
+
+    args = [(k, v) for k, v in request.args.items(multi=True)
+            if k != "lang" and not carries_document(v)]
     return request.path + "?" + urlencode([*args, ("lang", lang)])
 
 

@@ -12,11 +12,13 @@ from flask import (
     Blueprint, flash, redirect, render_template, request, session, url_for,
 )
 
-from registration.extensions import db
+from registration.actions import appointments as appointment_actions
+from registration.actions.actors import Actor
+from registration.actions.unit import unit_of_work
 from registration.models import Appointment, AppointmentStatus
+from registration.ratelimits import per_document
 from registration.services import booking
 from registration.services.errors import ServiceError
-from registration.services.identity import vault
 from registration.web import notify
 from registration.web.forms import ChoiceForm, LookupForm
 from registration.web.locale import current_lang, tr
@@ -39,7 +41,11 @@ def _managed() -> Appointment | None:
     if not entry or entry.get("until", 0) < time.time():
         session.pop(SESSION_KEY, None)
         return None
-    return db.session.get(Appointment, entry["id"])
+    return booking.get_appointment(entry["id"])
+
+
+def _visitor() -> Actor:
+    return Actor.visitor(request.remote_addr)
 
 
 def _login_required():
@@ -49,13 +55,14 @@ def _login_required():
 
 @blueprint.route("/my", methods=["GET", "POST"])
 @post_limit("RATELIMIT_LOOKUP")
+@per_document("RATELIMIT_LOOKUP_PER_DOCUMENT", "document-lookup", methods=["POST"])
 def lookup():
     form = LookupForm()
     if request.method == "POST":
         if form.validate():
             try:
-                appointment = booking.find_by_code_and_document(form.code.data,
-                                                                form.document_number.data)
+                appointment = appointment_actions.look_up(_visitor(), form.code.data,
+                                                          form.document_number.data)
             except ServiceError as err:
                 form.form_errors.append(tr(err.message))
             else:
@@ -83,8 +90,8 @@ def cancel():
     if current is None:
         return _login_required()
     if request.method == "POST":
-        booking.cancel_appointment(current)  # an already cancelled one: the error page
-        db.session.commit()
+        with unit_of_work():  # an already cancelled one: the error page
+            appointment_actions.cancel(_visitor(), current)
         flash("cancelled", "success")
         return redirect(url_for("manage.appointment"))
     return render_template("my_cancel.html", appointment=current, fair_day=current.fair_day,
@@ -106,29 +113,22 @@ def change():
         status_code = 422
         chosen = form.chosen() if form.validate() else None
         if chosen is not None:
+            venue, day, slot = chosen
             try:
-                venue, day, slot = chosen
-                booking.change_appointment(current, venue=venue, day=day, slot=slot)
-                db.session.commit()
+                with unit_of_work():
+                    changed = appointment_actions.change(_visitor(), current, venue=venue,
+                                                         day=day, slot=slot)
             except ServiceError as err:
-                db.session.rollback()
                 form.option.errors = [*form.option.errors, tr(err.message)]
                 status_code = err.status
             else:
-                _send_new_pass(current)
+                if changed.email:
+                    notify.send_pass_email(changed.appointment, changed.email,
+                                           current.lang or current_lang(), changed=True)
                 flash("changed", "success")
                 return redirect(url_for("passes.show", serial=current.current_pass.serial))
     return render_template("my_change.html", form=form, appointment=current,
                            fair_day=current.fair_day, venue=current.fair_day.venue), status_code
-
-
-def _send_new_pass(appointment: Appointment) -> None:
-    if appointment.contact_ciphertext is None:
-        return
-    contact = vault().decrypt(appointment.contact_ciphertext, purpose="contact")
-    if contact.get("email"):
-        notify.send_pass_email(appointment, contact["email"], appointment.lang or current_lang(),
-                               changed=True)
 
 
 @blueprint.post("/my/done")

@@ -5,11 +5,12 @@ logged and the visitor is told to save the pass from the page.
 """
 from __future__ import annotations
 
-from flask import current_app, flash, render_template, url_for
+from flask import current_app, flash, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from registration.api.passes import pass_view
+from registration.links import public_url_for
 from registration.models import Appointment
 from registration.rendering.pdf import pass_pdf
 from registration.rendering.qr import pass_qr_png
@@ -25,8 +26,9 @@ def pass_email(appointment: Appointment, to: str, lang: str, *, changed: bool = 
                    _("CIFTIS: booking confirmed, code %(code)s", code=appointment.code))
         text = render_template(
             "email/pass.txt", appointment=appointment, view=view, changed=changed, lang=lang,
-            pass_url=url_for("passes.show", serial=issued.serial, _external=True),
-            manage_url=url_for("manage.lookup", _external=True),
+            # From PUBLIC_URL: a forged Host header must not end up in the visitor's mail.
+            pass_url=public_url_for("passes.show", serial=issued.serial),
+            manage_url=public_url_for("manage.lookup"),
         )
     return mail.build_message(to=to, subject=subject, text=text, attachments=[
         mail.Attachment(f"fairgate-pass-{appointment.code}.pdf", pass_pdf(view),

@@ -5,6 +5,7 @@ from flask import Blueprint, Response, render_template
 
 from gate.documents import DocumentType
 from gate.i18n import Text
+from registration.links import public_url_for
 from registration.models import Pass, PassStatus
 from registration.rendering.view import WHAT_TO_BRING
 from registration.services import calendar_export
@@ -51,12 +52,15 @@ def calendar(serial: str):
         return render_template("pass_revoked.html", issued=issued,
                                appointment=issued.appointment), 410
     appointment, lang = issued.appointment, current_lang()
+    pass_url = public_url_for("passes.show", serial=issued.serial)
     description = "\n".join((
         f"{Text('确认码', 'Confirmation code').in_language(lang)}: {appointment.code}",
         WHAT_TO_BRING.in_language(lang),
+        pass_url,
     ))
     body = calendar_export.appointment_ics(appointment, lang=lang, summary=EVENT_SUMMARY,
-                                           description=description, serial=issued.serial)
+                                           description=description, serial=issued.serial,
+                                           url=pass_url)
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="fairgate-{appointment.code}.ics"',
     })

@@ -5,10 +5,17 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from registration.extensions import db, limiter
+from registration.actions import appointments as appointment_actions
+from registration.actions.actors import Actor
+from registration.actions.unit import unit_of_work
+from registration.extensions import limiter
 from registration.models import FairDay, Venue
+from registration.ratelimits import per_document
 from registration.services import booking
 from registration.services import venues as venue_service
+from registration.services.calendar import (
+    beyond_horizon_message, booking_horizon, in_fair_day_range, out_of_range_message,
+)
 from registration.services.errors import ServiceError
 from registration.web import notify
 from registration.web.forms import BookingForm
@@ -58,6 +65,8 @@ def _fair_day(venue: str, day: str) -> FairDay:
 
 @blueprint.route("/book/<venue>/<day>", methods=["GET", "POST"])
 @post_limit("RATELIMIT_BOOKING")
+@per_document("RATELIMIT_BOOKING_PER_DOCUMENT", "document-booking", methods=["POST"],
+              exempt_when=lambda: "prefill" in request.form)  # a full day's suggestion
 def book(venue: str, day: str):
     fair_day = _fair_day(venue, day)
     form = BookingForm()
@@ -72,6 +81,7 @@ def book(venue: str, day: str):
             return redirect(url_for("passes.show", serial=appointment.current_pass.serial))
         status_code = error.status if error is not None else 422
     status = venue_service.day_status(fair_day)
+    context["day_notice"] = _not_bookable_yet(fair_day) if status == "closed" else None
     if status == "full" or any(e.code == "quota_full" and "date" in e.fields
                                for e in context.get("service_errors", [])):
         context["suggestions"] = venue_service.nearest_days_with_places(
@@ -80,12 +90,22 @@ def book(venue: str, day: str):
                            venue=fair_day.venue, status=status, **context), status_code
 
 
+def _not_bookable_yet(fair_day: FairDay) -> str | None:
+    """Why a day that is not over cannot be booked, when it is its date (beyond the booking
+    horizon, or outside the dates a fair day may have) rather than the day's settings."""
+    if not in_fair_day_range(fair_day.date):
+        return out_of_range_message().in_language(current_lang())
+    if fair_day.date > booking_horizon(fair_day.venue):
+        return beyond_horizon_message(fair_day.date).in_language(current_lang())
+    return None
+
+
 def _submit(form: BookingForm, fair_day: FairDay, context: dict):
     """Validate and book; ``(appointment, None)`` or ``(None, the service error or None)``."""
     valid = form.validate()
     document = None
     if not form.document_number.errors and not form.document_type.errors:
-        try:
+        try:  # parsed even when another field is wrong: every message in one answer
             document = booking.validate_document(form.document_type.data,
                                                  form.document_number.data,
                                                  form.document_country.data)
@@ -94,24 +114,19 @@ def _submit(form: BookingForm, fair_day: FairDay, context: dict):
     if not valid or document is None:
         return None, None
     lang = current_lang()
-    email = (form.email.data or "").strip() or None
-    visitor = booking.Visitor(document=document, name=" ".join(form.name.data.split()),
-                              phone=(form.phone.data or "").strip() or None, email=email,
-                              lang=lang)
-    wanted = booking.BookingRequest(
-        venue=fair_day.venue.code, day=fair_day.date, slot=form.slot.data or None,
-        visitor=visitor, consent=form.consent.data,
-        consent_version=current_app.config["CONSENT_VERSION"],
-    )
+    visitor = booking.Visitor(document=document, name=form.name.data, phone=form.phone.data,
+                              email=form.email.data, lang=lang)
     try:
-        appointment = booking.book_appointment(wanted)
-        db.session.commit()
+        with unit_of_work():
+            booked = appointment_actions.book(
+                Actor.visitor(request.remote_addr), venue=fair_day.venue.code,
+                day=fair_day.date, slot=form.slot.data or None, visitor=visitor,
+                consent=form.consent.data)
     except ServiceError as err:
-        db.session.rollback()
         context["day_errors"] = form.apply_service_error(err)
         context["service_errors"] = [err]
         context["duplicate"] = err.code == "already_booked"
         return None, err
-    if email:
-        notify.send_pass_email(appointment, email, lang)
-    return appointment, None
+    if booked.email:
+        notify.send_pass_email(booked.appointment, booked.email, lang)
+    return booked.appointment, None

@@ -1,8 +1,10 @@
 """Security headers on every response: a strict CSP (no inline script or style), no
-framing, no MIME sniffing, and no referrer leaving the site (pass URLs hold serials)."""
+framing, no MIME sniffing, no referrer leaving the site (pass URLs hold serials), no
+caching of pages that show a person's appointment or may re-render a typed ID number, and
+Strict-Transport-Security in production."""
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
@@ -24,15 +26,23 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-# Pages that show a person's appointment are not kept by browsers or proxies.
+# Pages that show a person's appointment, or may show a typed ID number again (the booking
+# form with its errors, look-up, cancel, change, group registration), are not kept by
+# browsers or proxies.
 PRIVATE_PREFIXES = ("/pass/", "/my", "/group")
+PRIVATE_ENDPOINTS = frozenset({"public.book"})
 
 
 def add_security_headers(response):
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
-    if request.path.startswith(PRIVATE_PREFIXES) and "Cache-Control" not in response.headers:
+    private = (request.path.startswith(PRIVATE_PREFIXES)
+               or request.endpoint in PRIVATE_ENDPOINTS)
+    if private and "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = "private, no-store"
+    max_age = current_app.config.get("HSTS_MAX_AGE")
+    if current_app.config.get("ENV") == "production" and max_age:
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={int(max_age)}")
     return response
 
 

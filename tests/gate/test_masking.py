@@ -2,7 +2,7 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from gate.masking import mask_document, mask_name
+from gate.masking import mask_document, mask_for_gate, mask_name
 
 
 @pytest.mark.parametrize("number, masked", [
@@ -50,11 +50,39 @@ def test_masked_number_keeps_length_and_hides_the_middle(number):
     ("van der Berg, anna", "VAN DER BERG A."),
     ("  john   smith ", "SMITH J."),
     ("José Álvarez", "ÁLVAREZ J."),
-    ("Madonna", "MADONNA"),
-    ("ERIKSSON,", "ERIKSSON"),
+    # A single Latin word has no given name to abbreviate: it is masked, never shown whole.
+    ("Madonna", "M******"),
+    ("MADONNA", "M******"),
+    ("ANNA-MARIA", "A***-M****"),
+    ("anna-maria", "A***-M****"),
+    ("ERIKSSON,", "E*******"),
+    ("Anna-Maria Eriksson", "ERIKSSON A."),
+    ("Eriksson-Berg, Anna", "ERIKSSON-BERG A."),
     ("", ""),
     ("   ", ""),
     (None, ""),
 ])
 def test_mask_name(name, masked):
     assert mask_name(name) == masked
+
+
+@given(st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ-", min_size=2, max_size=30)
+       .filter(lambda word: any(part[1:] for part in word.split("-"))))
+def test_a_single_latin_word_is_never_shown_whole(word):
+    masked = mask_name(word)
+    assert masked != word
+    assert len(masked) == len(word)
+    assert all(a == b or b == "*" for a, b in zip(word, masked))
+
+
+@pytest.mark.parametrize("shown,kiosk", [
+    ("1*************803X", "****************3X"),  # the staff form of a resident ID
+    ("11010119900307803X", "****************3X"),  # or the number itself
+    ("****12", "****12"),
+    ("E1234567", "******67"),
+    ("12", "**"),
+    ("—", "*"),  # a purged record
+    ("", ""),
+])
+def test_kiosks_get_the_last_two_characters_only(shown, kiosk):
+    assert mask_for_gate(shown) == kiosk

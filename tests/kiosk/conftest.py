@@ -1,7 +1,6 @@
 """Fixtures for the kiosk tests: a test signing key, verdict and status builders."""
 from __future__ import annotations
 
-import base64
 from datetime import datetime, time, timezone
 from pathlib import Path
 from types import SimpleNamespace
@@ -10,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 import imagesets
-from kioskkit import KIOSK_DAY, LOOKUP_KEY, FakeClock, beijing
+from kioskkit import KIOSK_DAY, LOOKUP_PARAMS, FakeClock, beijing
 from gate.passes import PassKind
 from gate.reasons import Reason
 from gate.rules import AdmissionVerdict
@@ -169,7 +168,7 @@ def make_page(signing_key):
               has_more: bool = False, status=None, presence=None, slots=None,
               occupancy_limit=None, quota: int = 1000, reentry_allowed: bool = False,
               opens: str = "09:00", closes: str = "18:00", day=KIOSK_DAY, venue="CNCC",
-              lookup_key: bytes = LOOKUP_KEY):
+              lookup_params=LOOKUP_PARAMS):
         status, presence, slots = status or {}, presence or {}, slots or {}
         items = []
         for seq, p in enumerate(passes, start=1):
@@ -179,7 +178,7 @@ def make_page(signing_key):
                 "serial": p.serial, "status": state, "kind": p.kind,
                 "slot": {"code": "S", "start": slot[0], "end": slot[1]} if slot else None,
                 "holder": {"name": "张*", "document": p.number[0] + "*" * 13 + p.number[-4:]},
-                "gate_index": gate_lookup_index(lookup_key, p.document.key)
+                "gate_index": gate_lookup_index(lookup_params, p.document.key)
                 if state == "active" else None,
                 "presence": presence.get(p.serial), "seq": seq})
         return {
@@ -187,7 +186,7 @@ def make_page(signing_key):
             "policy": {"opens": opens, "closes": closes, "timezone": "Asia/Shanghai",
                        "reentry_allowed": reentry_allowed, "quota": quota,
                        "occupancy_limit": occupancy_limit},
-            "lookup_key": base64.urlsafe_b64encode(lookup_key).rstrip(b"=").decode(),
+            "lookup_kdf": lookup_params.to_wire(),
             "keys": [{"key_id": signing_key.key_id, "algorithm": "Ed25519",
                       "public_key": encode_public_key(signing_key.public_bytes()),
                       "created_at": "2026-09-01T00:00:00+00:00", "active": True}],

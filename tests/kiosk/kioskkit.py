@@ -25,6 +25,7 @@ import requests
 from werkzeug.serving import make_server
 
 import imagesets
+from gate.lookup import LookupParams
 from kiosk.scanner import decode
 
 KIOSK = str(Path(sys.executable).with_name("fairgate-kiosk"))
@@ -32,7 +33,8 @@ STREAM_SIZE = (800, 450)
 
 KIOSK_DAY = imagesets.FAIR_DAY
 BEIJING = ZoneInfo("Asia/Shanghai")
-LOOKUP_KEY = bytes(range(32))
+# A venue-day's look-up parameters as a manifest carries them (a real, cheap Argon2id).
+LOOKUP_PARAMS = LookupParams(salt=bytes(range(16)), time_cost=1, memory_kib=64, parallelism=1)
 
 
 def beijing(hour: int, minute: int = 0, second: int = 0, day=KIOSK_DAY) -> datetime:

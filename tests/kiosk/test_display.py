@@ -5,6 +5,7 @@ the waiting screen (a noisy camera picture, so JPEG) as docs/kiosk-panels/idle.j
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -155,6 +156,11 @@ def test_offline_status_and_missing_counts(kiosk_status):
     assert items["同步 sync"] == "未同步 never"
     assert display.status_text(kiosk_status)[1][1] == "● 在线 online"
     assert dict(display.status_text(kiosk_status))["同步 sync"] == "10:42:05"  # Beijing time
+
+
+def test_the_sync_time_is_shown_in_the_venues_time_zone(kiosk_status):
+    london = dataclasses.replace(kiosk_status, timezone="Europe/London")
+    assert dict(display.status_text(london))["同步 sync"] == "03:42:05"  # summer time
 
 
 def test_no_cjk_font_is_a_clear_error(monkeypatch):

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from kioskkit import KIOSK_DAY, LOOKUP_KEY
+from kioskkit import KIOSK_DAY, LOOKUP_PARAMS
 from gate.lookup import gate_lookup_index
 from gate.occupancy import CreditReport
 from gate.reasons import Reason
 from kiosk import credits as credit_book
+from kiosk.display import status_text
 from kiosk.gatekeeper import Gatekeeper
 from kiosk.ledger import Ledger
 from kiosk.turnstile import TurnstileError
@@ -174,7 +175,7 @@ def test_an_id_card_alone_finds_its_booking(ledger, keeper, make_pass, make_page
     assert found.verdict.reason is Reason.ok and found.source == "card"
     assert found.verdict.document_masked.endswith(booked.number[-4:])
     event = ledger.queued_events()[0]
-    assert event["document_index"] == gate_lookup_index(LOOKUP_KEY, booked.document.key)
+    assert event["document_index"] == gate_lookup_index(LOOKUP_PARAMS, booked.document.key)
     assert "pass_serial" not in event and booked.number not in str(event)
     assert gate.decide_card(f"张三|男|汉|19900101|北京|{unbooked.number}|公安局|2030") \
         .verdict.reason is Reason.no_appointment
@@ -213,3 +214,13 @@ def test_real_name_venue_asks_for_the_card_and_checks_it(ledger, keeper, clock, 
     assert gate.decide_card(stranger.number).verdict.reason is Reason.id_mismatch
     reasons = [e["reason"] for e in ledger.queued_events()]
     assert reasons == ["id_required", "ok", "id_required", "id_mismatch"]
+
+
+def test_the_status_bar_keeps_the_time_of_the_venues_zone(ledger, keeper, make_page):
+    page = make_page([])
+    page["policy"]["timezone"] = "Asia/Tokyo"
+    ledger.apply_manifest_page(page)
+    ledger.set(last_sync="2026-09-10T02:42:05+00:00")
+    status = keeper().status()
+    assert status.timezone == "Asia/Tokyo"
+    assert dict(status_text(status))["同步 sync"] == "11:42:05"

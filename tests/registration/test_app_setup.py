@@ -79,3 +79,16 @@ def test_openapi_document_describes_the_visitor_api(client):
     booking = spec["components"]["schemas"]["BookingRequest"]
     assert {"venue", "date", "document", "name", "consent"} <= set(booking["required"])
     assert "Error" in spec["components"]["schemas"]
+
+
+def test_openapi_document_states_the_configured_limits(make_app):
+    app = make_app(GROUP_MAX_MEMBERS=7, GATE_EVENT_BATCH_MAX=9, GATE_LEASE_MAX_REQUEST=11,
+                   GATE_MANIFEST_PAGE_MAX=13)
+    spec = app.test_client().get("/api/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    assert schemas["GroupRequest"]["properties"]["members"]["maxItems"] == 7
+    assert schemas["EventBatch"]["properties"]["events"]["maxItems"] == 9
+    assert schemas["LeaseRequest"]["properties"]["request"]["maximum"] == 11
+    [limit] = [parameter for parameter in spec["paths"]["/api/v1/gate/manifest"]["get"][
+        "parameters"] if parameter["name"] == "limit"]
+    assert limit["schema"]["maximum"] == 13

@@ -136,6 +136,17 @@ def test_pdf_shows_bilingual_details_and_only_masked_identity(make_view, tmp_pat
     assert PLAIN_DOCUMENT not in text
 
 
+def test_pdf_and_label_name_the_fair_of_the_view(make_view, tmp_path):
+    view = make_view(fair_name=Text("第九届测试博览会", "Ninth Test Expo"))
+    for pdf in (pass_pdf(view), pass_label_pdf(view)):
+        text = pdf_text(pdf, tmp_path)
+        assert "第九届测试博览会" in text and "中国国际服务贸易交易会" not in text
+        source = tmp_path / "named.pdf"
+        source.write_bytes(pdf)
+        assert "Title:           Ninth Test Expo - " in poppler("pdfinfo", str(source))
+    assert "Ninth Test Expo" in pdf_text(pass_pdf(view), tmp_path)
+
+
 @pytest.mark.parametrize("page", ["A4", "A6"])
 def test_pdf_qr_decodes_from_the_printed_page(make_view, tmp_path, page):
     view = make_view("SHOUGANG", kind="exhibitor", slot_label=None)

@@ -9,29 +9,34 @@
 | venues, audit log, purge              | -    | -          | all   |
 
 "own": the account's venue only; another venue's code in a URL answers 403.
+
+A session ends when it is idle or old (``session_expired``) and when the account's session
+version moved on (``StaffUser.get_id`` stores ``id:version``; ``load_user`` refuses an older
+one): logout, deactivation, a new password and a lock-out end every session of the account.
 """
 from __future__ import annotations
 
 import time
 from datetime import date
 from functools import wraps
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 from gate.i18n import Text
-from registration.api.errors import error_response
+from registration.actions.actors import Actor
+from registration.errors import error_response, wants_json
 from registration.extensions import login_manager
 from registration.i18n import request_language
-from registration.models import StaffUser, Venue
+from registration.models import StaffRole, StaffUser, Venue
 from registration.services import audit as audit_service
 from registration.services import staff as staff_service
 from registration.services import venues as venue_service
 
-ALL = ("admin", "supervisor", "desk")
-MANAGERS = ("admin", "supervisor")
-ADMIN = ("admin",)
+ALL = (StaffRole.ADMIN, StaffRole.SUPERVISOR, StaffRole.DESK)
+MANAGERS = (StaffRole.ADMIN, StaffRole.SUPERVISOR)
+ADMIN = (StaffRole.ADMIN,)
 LOGIN_AT, SEEN_AT = "staff_login_at", "staff_seen_at"
 
 LOGIN_NEEDED = Text("请先登录", "Please log in")
@@ -41,14 +46,8 @@ NOT_FOUND = Text("没有这个场馆", "Unknown venue")
 
 @login_manager.user_loader
 def load_user(user_id: str) -> StaffUser | None:
-    try:
-        return staff_service.get_user(int(user_id))
-    except ValueError:
-        return None
-
-
-def wants_json() -> bool:
-    return request.path.endswith(".json")
+    """The session's account while its session version is current (else the session ended)."""
+    return staff_service.session_user(user_id)
 
 
 def start_session(user: StaffUser) -> None:
@@ -82,18 +81,37 @@ def session_expired() -> bool:
 
 
 def check_session() -> None:
-    """Before every staff request: end an expired session (the view then asks to log in)."""
-    g.session_expired = False
-    if current_user.is_authenticated and session_expired():
-        g.session_expired = True
+    """Before every staff request: end an expired session, or one whose account logged out
+    elsewhere, was deactivated, got a new password or was locked (the view then asks to log
+    in)."""
+    g.session_expired = g.session_ended = False
+    if current_user.is_authenticated:
+        if session_expired():
+            g.session_expired = True
+    elif session.get("_user_id"):  # a session the user loader refused
+        end_session()
+        g.session_ended = True
+
+
+def without_documents(target: str) -> str:
+    """``target`` (a path with a query) without query arguments that look like a document
+    number: nothing typed into a URL is echoed into a redirect."""
+    parts = urlsplit(target)
+    args = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(key, value) for key, value in args if not audit_service.carries_document(value)]
+    if len(kept) == len(args):
+        return target
+    return parts.path + ("?" + urlencode(kept) if kept else "")
 
 
 def _login_needed():
     if wants_json():
         return error_response(401, "login_required", LOGIN_NEEDED.in_language(
             request_language()))
-    flash("session_expired" if g.get("session_expired") else "login_needed", "warning")
-    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    flash("session_ended" if g.get("session_ended") else
+          "session_expired" if g.get("session_expired") else "login_needed", "warning")
+    target = without_documents(request.full_path.rstrip("?")) if request.method == "GET" \
+        else None
     return redirect(url_for("staff.login", next=target) if target else url_for("staff.login"))
 
 
@@ -113,7 +131,7 @@ def staff_required(roles: tuple[str, ...] = ALL, venue_scoped: bool = True):
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return _login_needed()
-            if current_user.role.value not in roles:
+            if current_user.role not in roles:
                 return _forbidden()
             if venue_scoped:
                 code = (kwargs.get("venue") or "").upper()
@@ -156,7 +174,12 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not parts.path.startswith("/staff/") \
             or target.startswith("//") or "\\" in target:
         return None
-    return target
+    return without_documents(target)
+
+
+def staff_actor() -> Actor:
+    """The logged-in staff member making this request, for actions."""
+    return Actor.staff(current_user._get_current_object(), request.remote_addr)
 
 
 def audit(action: str, *, venue: str | None = None, target: str | None = None,

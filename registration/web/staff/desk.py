@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from gate.masking import mask_document
 
-from registration.extensions import db
+from registration.actions import desk as desk_actions
+from registration.actions.unit import unit_of_work
 from registration.models import Venue
 from registration.services import desk as desk_service
+from registration.services import venues as venue_service
 from registration.services.calendar import venue_today
 from registration.services.errors import InvalidInput, NotFound, ServiceError
 from registration.web.staff import blueprint
-from registration.web.staff.access import audit, home_venue, staff_required
+from registration.web.staff.access import home_venue, staff_actor, staff_required
 from registration.web.forms import apply_service_error
 from registration.web.staff.forms import DeskForm
 
@@ -27,9 +28,8 @@ def choose_venue(endpoint: str, title):
     venue = home_venue()
     if venue is not None:
         return redirect(url_for(endpoint, venue=venue.code))
-    venues = db.session.scalars(select(Venue).order_by(Venue.id)).all()
-    return render_template("staff/choose_venue.html", venues=venues, endpoint=endpoint,
-                           title=title)
+    return render_template("staff/choose_venue.html", venues=venue_service.all_venues(),
+                           endpoint=endpoint, title=title)
 
 
 @blueprint.get("/desk")
@@ -63,7 +63,6 @@ def desk(venue: Venue):
         result, status = _submit(form, venue, context)
         if result is not None:
             return result
-        db.session.refresh(fair_day)
     return render_template("staff/desk.html", form=form, venue=venue, fair_day=fair_day,
                            today=venue_today(venue),
                            places=desk_service.walk_in_places(fair_day) if fair_day else None,
@@ -83,20 +82,15 @@ def _submit(form: DeskForm, venue: Venue, context: dict):
         context["errors"] = apply_service_error(form, err, DESK_FIELDS)
         return None, err.status
     try:
-        result = desk_service.find_or_book(identified, venue, name=form.name.data,
-                                           consent=form.consent.data,
-                                           slot_code=form.slot.data or None)
+        with unit_of_work():  # a refusal rolls back, so the page shows today's counters
+            result = desk_actions.find_or_book_walk_in(
+                staff_actor(), identified, venue, name=form.name.data,
+                consent=form.consent.data, slot_code=form.slot.data or None)
     except ServiceError as err:
-        db.session.rollback()
         return None, _ask_or_refuse(form, err, identified, venue, context)
-    appointment = result.appointment
-    action = "desk_booking" if result.booked else "desk_found"
-    audit(action, venue=venue.code, target=appointment.code,
-          details={"document": appointment.document_masked, "source": identified.source,
-                   "channel": appointment.channel.value})
-    db.session.commit()
     flash("desk_booked" if result.booked else "desk_found", "success")
-    return redirect(url_for("staff.appointment", venue=venue.code, code=appointment.code)), None
+    return redirect(url_for("staff.appointment", venue=venue.code,
+                            code=result.appointment.code)), None
 
 
 def _ask_or_refuse(form: DeskForm, err: ServiceError, identified, venue: Venue,

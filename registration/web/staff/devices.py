@@ -7,13 +7,14 @@ import base64
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 
-from registration.extensions import db
-from registration.models import Device, Venue
+from registration.actions import devices as device_actions
+from registration.actions.unit import unit_of_work
+from registration.models import Venue
 from registration.rendering.qr import pass_qr_svg
 from registration.services import devices as device_service
-from registration.services.errors import ServiceError
+from registration.services.errors import NotFound, ServiceError
 from registration.web.staff import blueprint
-from registration.web.staff.access import MANAGERS, audit, staff_required
+from registration.web.staff.access import MANAGERS, staff_actor, staff_required
 from registration.web.staff.desk import choose_venue
 from registration.web.forms import apply_service_error
 from registration.web.staff.forms import ConfirmForm, EnrollCodeForm
@@ -56,15 +57,12 @@ def enroll_code(venue: Venue):
     if not form.validate():
         return _page(venue, form, 422)
     try:
-        code, record = device_service.new_enrollment_code(venue.code, form.gate.data,
-                                                          ttl_hours=form.hours.data)
+        with unit_of_work():
+            code, record = device_actions.issue_enrollment_code(
+                staff_actor(), venue.code, form.gate.data, ttl_hours=form.hours.data)
     except ServiceError as err:
-        db.session.rollback()
         apply_service_error(form, err)
         return _page(venue, form, err.status)
-    audit("device_code_issued", venue=venue.code, target=record.gate.code,
-          details={"hours": form.hours.data, "expires_at": record.expires_at.isoformat()})
-    db.session.commit()
     return render_template("staff/enroll_code.html", venue=venue, code=code, record=record,
                            qr=qr_data_uri(code))
 
@@ -72,14 +70,13 @@ def enroll_code(venue: Venue):
 @blueprint.post("/devices/<venue>/<int:device_id>/revoke")
 @staff_required(roles=MANAGERS)
 def device_revoke(venue: Venue, device_id: int):
-    device = db.session.get(Device, device_id)
-    if device is None or device.venue_id != venue.id:
-        abort(404)  # another venue's device is not found here
     if not ConfirmForm().validate():
         abort(400)
-    device_service.revoke_device(device.id)
-    audit("device_revoked", venue=venue.code, target=f"device {device.id}",
-          details={"name": device.name, "gate": device.gate.code})
-    db.session.commit()
+    try:
+        with unit_of_work():
+            # Another venue's device is not found here.
+            device_actions.revoke_device(staff_actor(), device_id, venue_code=venue.code)
+    except NotFound:
+        abort(404)
     flash("device_revoked", "success")
     return redirect(url_for("staff.devices", venue=venue.code))

@@ -13,6 +13,7 @@ from wtforms.validators import (
 
 from gate.documents import DocumentType
 from registration.services.operations import MAX_QUOTA
+from registration.web.forms import PersonNameRule
 from registration.web.locale import current_lang
 
 WHOLE_NUMBER = _l("Enter a whole number")
@@ -37,7 +38,8 @@ class DeskForm(FlaskForm):
         Optional(), Length(max=3, message=_l("Use the three-letter code, e.g. USA, GBR, DEU"))])
     ticket = HiddenField()
     name = StringField(_l("Name as on the document"), validators=[
-        Optional(), Length(max=100, message=_l("A name has at most 100 characters"))])
+        Optional(), Length(max=100, message=_l("A name has at most 100 characters")),
+        PersonNameRule()])
     slot = SelectField(_l("Entry time"), validate_choice=False)
     consent = BooleanField(_l("The visitor heard the notice and consented"))
 

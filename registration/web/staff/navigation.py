@@ -4,10 +4,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from gate.rules import DEFAULT_TIMEZONE
+from registration.models import StaffRole
 from registration.web.staff.access import ADMIN, ALL, MANAGERS
 
 SECTIONS = (
@@ -22,8 +24,8 @@ SECTIONS = (
     ("staff.audit_log", _l("Audit log"), ADMIN, ("staff.audit",)),
     ("staff.purge", _l("Purge"), ADMIN, ("staff.purge",)),
 )
-ROLE_LABELS = {"admin": _l("Administrator"), "supervisor": _l("Supervisor"),
-               "desk": _l("Desk staff")}
+ROLE_LABELS = {StaffRole.ADMIN: _l("Administrator"), StaffRole.SUPERVISOR: _l("Supervisor"),
+               StaffRole.DESK: _l("Desk staff")}
 
 
 def staff_sections() -> list[dict]:
@@ -33,16 +35,19 @@ def staff_sections() -> list[dict]:
     return [{"url": url_for(endpoint), "label": label,
              "current": any(here.startswith(prefix) for prefix in prefixes)}
             for endpoint, label, roles, prefixes in SECTIONS
-            if current_user.role.value in roles]
+            if current_user.role in roles]
 
 
 def local_time(moment: datetime | str | None, seconds: bool = False, clock: bool = False,
-               zone: str = "Asia/Shanghai") -> str:
-    """A UTC timestamp as Beijing time: ``2026-09-10 14:05`` (or only ``14:05:09``)."""
+               zone: str | None = None) -> str:
+    """A UTC timestamp as local time: ``2026-09-10 14:05`` (or only ``14:05:09``) in ``zone``,
+    else in the time zone of the page's venue, else in the default zone (Beijing)."""
     if moment is None:
         return ""
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
+    venue = g.get("staff_venue")
+    zone = zone or (venue.timezone if venue is not None else None) or DEFAULT_TIMEZONE
     local = moment.astimezone(ZoneInfo(zone))
     if clock:
         return local.strftime("%H:%M:%S")

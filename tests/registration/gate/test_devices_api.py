@@ -159,7 +159,7 @@ def test_openapi_describes_the_gate_api_with_bearer_auth(client):
     for path in ("/api/v1/devices/enroll", "/api/v1/gate/manifest", "/api/v1/gate/events",
                  "/api/v1/gate/verify", "/api/v1/gate/leases"):
         assert path in spec["paths"], path
-    scheme = spec["components"]["securitySchemes"]["deviceToken"]
+    scheme = spec["components"]["securitySchemes"]["bearerAuth"]
     assert scheme == {**scheme, "type": "http", "scheme": "bearer"}
-    assert spec["paths"]["/api/v1/gate/events"]["post"]["security"] == [{"deviceToken": []}]
+    assert spec["paths"]["/api/v1/gate/events"]["post"]["security"] == [{"bearerAuth": []}]
     assert "401" in spec["paths"]["/api/v1/gate/verify"]["post"]["responses"]

@@ -128,13 +128,15 @@ def test_unknown_passes_and_unidentified_scans_are_kept(app, gate_day):
 
 def test_an_id_card_event_is_matched_to_its_booking(app, gate_day, book):
     from gate.documents import parse_document
-    from registration.services.identity import vault
+    from gate.lookup import LookupParams, gate_lookup_index
 
     day, kiosk, _ = gate_day
     booking = book(day)
-    with app.app_context():
-        index = vault().gate_index(parse_document("cn_resident_id", booking["number"]),
-                                   "CNCC", day)
+    # The kiosk has the index parameters (and the service the booking's index) from its
+    # manifest pull.
+    page = app.test_client().get("/api/v1/gate/manifest", headers=kiosk.headers).get_json()
+    index = gate_lookup_index(LookupParams.from_wire(page["lookup_kdf"]),
+                              parse_document("cn_resident_id", booking["number"]).key)
     answer = upload(app, kiosk, [event("id-1", None, document_index=index)]).get_json()
     assert answer["anomalies"] == []
     assert stored_events(app)[0][1] == booking["pass"]["serial"]
@@ -177,6 +179,19 @@ def test_an_oversized_batch_is_refused_whole(app, gate_day, gate_error):
     assert error["code"] == "batch_too_large" and error["fields"]["events"]
     assert stored_events(app) == []
     assert upload(app, kiosk, batch[:1000]).status_code == 200
+
+
+@pytest.mark.parametrize("limit", [1200, 3])
+def test_the_batch_limit_is_the_setting(app, gate_day, gate_error, limit):
+    # 413 either way (not 422): it tells the kiosk to split the batch, not to drop it.
+    _, kiosk, _ = gate_day
+    app.config["GATE_EVENT_BATCH_MAX"] = limit
+    batch = [event(f"cap-{n}", None, admit=False, reason="unreadable")
+             for n in range(limit + 1)]
+    error = gate_error(upload(app, kiosk, batch), 413)
+    assert error["code"] == "batch_too_large" and str(limit) in error["fields"]["events"]
+    answer = upload(app, kiosk, batch[:limit])
+    assert answer.status_code == 200 and len(answer.get_json()["accepted"]) == limit
 
 
 @pytest.mark.parametrize("change,field", [
@@ -235,3 +250,47 @@ def test_purge_erases_the_document_index_of_old_id_card_scans(app, gate_day, boo
         db.session.commit()
         remaining = db.session.scalars(select(CheckInEvent)).all()
         assert len(remaining) == 1 and remaining[0].document_index is None
+
+
+def test_a_device_of_one_venue_cannot_mark_another_venues_visitor_inside(
+        app, gate_day, book, make_device):
+    """The attack: a CNCC kiosk uploads 'admitted at CNCC-E1' for a SHOUGANG pass. The event
+    is refused by name (kept for the record) and SHOUGANG still admits its visitor."""
+    from registration.extensions import db
+    from registration.models import CheckInEvent, PassPresence
+
+    day, kiosk, _ = gate_day
+    shougang = make_device("SHOUGANG", "SHOUGANG-E1")
+    visitor = book(day, venue="SHOUGANG")
+    serial = visitor["pass"]["serial"]
+    attack = event("x-1", serial)
+    response = upload(app, kiosk, [attack, event("x-2", book(day)["pass"]["serial"])])
+    assert response.status_code == 200
+    answer = response.get_json()
+    assert answer["accepted"] == ["x-1", "x-2"]  # both stored: the kiosk may drop them
+    assert answer["anomalies"] == [{"event": "x-1", "code": "wrong_venue", "serial": serial}]
+    with app.app_context():
+        stored = db.session.scalar(select(CheckInEvent).where(CheckInEvent.event_id == "x-1"))
+        assert (stored.anomalies, stored.appointment_id) == ("wrong_venue", None)
+        assert db.session.scalar(select(PassPresence).where(PassPresence.serial == serial)) \
+            is None
+    client = app.test_client()
+    [item] = [i for i in client.get("/api/v1/gate/manifest", headers=shougang.headers)
+              .get_json()["appointments"] if i["serial"] == serial]
+    assert item["presence"] is None
+    verdict = client.post("/api/v1/gate/verify", headers=shougang.headers, json={
+        "scan": visitor["pass"]["token"], "direction": "in",
+        "gate": "SHOUGANG-E1"}).get_json()["verdict"]
+    assert (verdict["admit"], verdict["reason"]) == (True, "ok")
+    # Nor can it let SHOUGANG's visitor out (which would let the pass in a second time).
+    out = upload(app, kiosk, [event("x-3", serial, direction="out", reason="ok_exit")])
+    assert out.get_json()["anomalies"] == [
+        {"event": "x-3", "code": "wrong_venue", "serial": serial}]
+    [item] = [i for i in client.get("/api/v1/gate/manifest", headers=shougang.headers)
+              .get_json()["appointments"] if i["serial"] == serial]
+    assert (item["presence"]["inside"], item["presence"]["entries"]) == (True, 1)
+    assert item["presence"]["last_gate"] == "SHOUGANG-E1"
+    # Retried, the refusal is named again.
+    again = upload(app, kiosk, [attack]).get_json()
+    assert again["duplicates"] == ["x-1"]
+    assert again["anomalies"] == [{"event": "x-1", "code": "wrong_venue", "serial": serial}]

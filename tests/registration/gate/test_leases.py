@@ -130,3 +130,14 @@ def test_bad_lease_requests_are_422(app, limited, gate_error, body, field):
     request = {"lease_id": "bad", "request": 1, **body}
     response = app.test_client().post("/api/v1/gate/leases", json=request, headers=e1.headers)
     assert field in gate_error(response, 422)["fields"]
+
+
+def test_the_largest_request_is_the_setting(app, limited, gate_error):
+    _, e1, _ = limited
+    app.config["GATE_LEASE_MAX_REQUEST"] = 5000
+    assert lease(app, e1, request=4000)["granted"] == 10  # all the limit has
+    app.config["GATE_LEASE_MAX_REQUEST"] = 3
+    response = app.test_client().post("/api/v1/gate/leases", headers=e1.headers,
+                                      json={"lease_id": "greedy", "request": 4})
+    assert "request" in gate_error(response, 422)["fields"]
+    assert lease(app, e1, request=3)["limited"] is True

@@ -1,7 +1,6 @@
 """The gate manifest: full pull, incremental pulls by cursor, and what never leaves."""
 from __future__ import annotations
 
-import base64
 import json
 import threading
 import time as clock
@@ -11,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from gate.documents import parse_document
-from gate.lookup import gate_lookup_index
+from gate.lookup import LookupParams, gate_lookup_index
 from schemas.gate import ManifestPageSchema
 
 
@@ -60,7 +59,10 @@ def test_full_pull_in_pages_gives_every_pass_of_the_venue_day(app, cncc, book):
     assert set(store) == {b["pass"]["serial"] for b in booked}
     item = store[booked[0]["pass"]["serial"]]
     assert item["status"] == "active" and item["kind"] == "visitor"
-    assert item["holder"] == booked[0]["appointment"]["holder"]
+    # The masked name as the booking shows it; of the document, the last two characters.
+    holder = booked[0]["appointment"]["holder"]
+    assert item["holder"] == {"name": holder["name"],
+                              "document": "*" * 16 + booked[0]["number"][-2:]}
     assert item["presence"] is None and item["slot"] is None
     first = pages[0]
     assert first["venue"] == "CNCC" and first["date"] == day.isoformat()
@@ -79,10 +81,9 @@ def test_a_kiosk_finds_an_id_card_with_the_venue_day_key(app, cncc, book):
     day, device = cncc
     booking = book(day)
     pages, _, _ = pull(app.test_client(), device)
-    key_text = pages[0]["lookup_key"]
-    key = base64.urlsafe_b64decode(key_text + "=" * (-len(key_text) % 4))
+    params = LookupParams.from_wire(pages[0]["lookup_kdf"])
     document = parse_document("cn_resident_id", booking["number"])
-    index = gate_lookup_index(key, document.key)
+    index = gate_lookup_index(params, document.key)
     found = [item for item in apply({}, pages).values() if item["gate_index"] == index]
     assert [item["serial"] for item in found] == [booking["pass"]["serial"]]
 
@@ -144,6 +145,7 @@ def _comparable(item: dict) -> dict:
 
 def test_a_revoked_pass_reaches_the_kiosk(app, cncc, book):
     from registration.extensions import db
+    from registration.models import RevocationCause
     from registration.services import passes
 
     day, device = cncc
@@ -151,7 +153,8 @@ def test_a_revoked_pass_reaches_the_kiosk(app, cncc, book):
     client = app.test_client()
     _, cursor, _ = pull(client, device)
     with app.app_context():
-        passes.revoke_pass(passes.get_pass(booking["pass"]["serial"]), "lost")
+        passes.revoke_pass(passes.get_pass(booking["pass"]["serial"]),
+                           RevocationCause.STAFF_REVOKED, "lost")
         db.session.commit()
     pages, _, _ = pull(client, device, cursor=cursor)
     assert [i["status"] for i in pages[0]["appointments"]] == ["revoked"]
@@ -162,7 +165,7 @@ def test_a_change_that_commits_late_is_not_skipped(app, cncc, book, backend):
     """Change numbers are taken under the venue-day's feed lock, so a writer that got a
     number first commits first; a kiosk pulling in between never passes a late commit."""
     from registration.extensions import db
-    from registration.models import FairDay, Pass
+    from registration.models import FairDay, ManifestChange, Pass
     from registration.services import manifest
 
     day, device = cncc
@@ -176,7 +179,7 @@ def test_a_change_that_commits_late_is_not_skipped(app, cncc, book, backend):
             fair_day_id = db.session.scalar(select(FairDay.id).where(FairDay.date == day))
             pass_id = db.session.scalar(select(Pass.id).where(
                 Pass.serial == early["pass"]["serial"]))
-            manifest.bump_entries(fair_day_id, [pass_id], "test")
+            manifest.bump_entries(fair_day_id, [pass_id], ManifestChange.PRESENCE)
             holding.set()
             release.wait(20)
             db.session.commit()
@@ -257,6 +260,39 @@ def test_manifest_dates_cursors_and_venues(app, cncc, make_fair_day, gate_error)
     ahead = today_cursor.split(".")
     ahead[2] = "999999"
     assert get(cursor=".".join(ahead)).get_json()["reset"] is True
+
+
+def test_the_largest_page_is_the_setting(app, cncc, book, gate_error):
+    day, device = cncc
+    for _ in range(3):
+        book(day)
+    client = app.test_client()
+
+    def get(limit):
+        return client.get("/api/v1/gate/manifest", query_string={"limit": limit},
+                          headers=device.headers)
+
+    app.config["GATE_MANIFEST_PAGE_MAX"] = 50000
+    assert len(get(30000).get_json()["appointments"]) == 3
+    app.config["GATE_MANIFEST_PAGE_MAX"] = 2
+    assert gate_error(get(3), 422)["fields"]["limit"]
+    page = get(2).get_json()
+    assert len(page["appointments"]) == 2 and page["has_more"] is True
+
+
+def test_the_policy_carries_the_venues_own_time_zone(app, cncc):
+    from registration.extensions import db
+    from registration.services import operations
+
+    _, device = cncc
+    with app.app_context():
+        # Same offset as Beijing, so "today at the venue" stays the test's day.
+        operations.set_venue("CNCC", "国家会议中心", "CNCC", timezone="Asia/Hong_Kong")
+        db.session.commit()
+        operations.set_venue("CNCC", "国家会议中心", "China National Convention Center")
+        db.session.commit()  # a rename keeps the zone
+    page = app.test_client().get("/api/v1/gate/manifest", headers=device.headers).get_json()
+    assert page["policy"]["timezone"] == "Asia/Hong_Kong"
 
 
 def test_no_fair_day_is_404(app, make_fair_day, make_device, gate_error):

@@ -255,3 +255,72 @@ def test_verdicts_and_sync_lag_reach_the_metrics(app, gates, book):
     assert 'fairgate_gate_verdicts_total{origin="verify",reason="ok"}' in metrics \
         or 'fairgate_gate_verdicts_total{reason="ok",origin="verify"}' in metrics
     assert "unreadable" in metrics and "fairgate_sync_lag_seconds_bucket" in metrics
+
+
+NOBODY = {"name": None, "document": None}
+
+
+def test_a_device_sees_and_moves_nothing_of_another_venues_bookings(
+        app, gates, book, make_device):
+    """A CNCC device shown a SHOUGANG visitor's ID card or pass learns only 'another venue':
+    no holder, and SHOUGANG's record of the visitor is neither read nor changed."""
+    from registration.extensions import db
+    from registration.models import PassPresence, Venue
+
+    day, e1, _ = gates
+    s1, s2 = make_device("SHOUGANG", "SHOUGANG-E1"), make_device("SHOUGANG", "SHOUGANG-E2")
+    visitor = book(day, venue="SHOUGANG")
+    token = visitor["pass"]["token"]
+    by_card = check(app, e1, id_card(visitor["number"]), id="hh-card")
+    assert (by_card["admit"], by_card["reason"], by_card["holder"]) == (
+        False, "wrong_venue", NOBODY)
+    assert check(app, e1, id_card(visitor["number"]), id="hh-card") == by_card  # a retry too
+    by_pass = check(app, e1, token)
+    assert (by_pass["reason"], by_pass["holder"]) == ("wrong_venue", NOBODY)
+    assert check(app, s1, token)["reason"] == "ok"
+    # Letting SHOUGANG's visitor "out" at CNCC would let the pass in again at SHOUGANG.
+    out = check(app, e1, token, "out")
+    assert (out["reason"], out["holder"]) == ("not_inside", NOBODY)
+    assert check(app, s2, token)["reason"] == "already_inside"
+    with app.app_context():
+        row = db.session.scalar(select(PassPresence).where(
+            PassPresence.serial == visitor["pass"]["serial"]))
+        shougang = db.session.scalar(select(Venue.id).where(Venue.code == "SHOUGANG"))
+        assert (row.venue_id, row.entries, row.exits, row.inside) == (shougang, 1, 0, True)
+
+
+@pytest.fixture
+def limited(app, make_app):
+    # The limiter is one object per process: the app built last decides whether it is on,
+    # so this one is built after ``app`` (which the day and device builders use).
+    limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_GATE_VERIFY_DOCUMENT="3/minute")
+    yield limited
+    from registration.extensions import limiter
+
+    with limited.app_context():
+        limiter.reset()
+
+
+def test_id_card_verify_is_rate_limited_per_device(limited, gates, book, make_resident_id,
+                                                   gate_error):
+    day, e1, e2 = gates
+    assert limited.config["RATELIMIT_GATE_VERIFY_DOCUMENT"] == "3/minute"
+    client = limited.test_client()
+
+    def verify(device, scan):
+        return client.post("/api/v1/gate/verify", headers=device.headers, json={
+            "scan": scan, "direction": "in", "gate": device.gate})
+
+    cards = [id_card(make_resident_id()) for _ in range(4)]
+    assert [verify(e1, card).status_code for card in cards[:3]] == [200, 200, 200]
+    refused = verify(e1, cards[3])
+    assert gate_error(refused, 429)["code"] == "rate_limited"
+    assert int(refused.headers["Retry-After"]) > 0
+    # Per device, not per address: another device (same address here) still looks cards up.
+    assert verify(e2, cards[3]).get_json()["verdict"]["reason"] == "no_appointment"
+    # Passes are not limited: a signed pass is no document look-up.
+    assert verify(e1, book(day)["pass"]["token"]).get_json()["verdict"]["reason"] == "ok"
+
+
+def test_the_id_card_verify_limit_has_a_default(app):
+    assert app.config["RATELIMIT_GATE_VERIFY_DOCUMENT"] == "120/minute"

@@ -67,3 +67,39 @@ def test_each_staff_action_is_audited(app, venues, make_staff, book_online, make
         # No plain document number anywhere in the log.
         text = " ".join(f"{e.target} {e.details}" for e in entries)
         assert booked["number"] not in text
+
+
+def test_command_line_changes_appear_in_the_audit_log_with_their_operator(
+        app, venues, make_staff, make_device):
+    """The CLI goes through the same actions as the console: `day set`, `venue set`,
+    `device enroll-code`, `device revoke` and `purge` are audited, named after the
+    operator."""
+    import getpass
+
+    admin = app.test_client()
+    assert log_in(admin, make_staff("admin")).status_code == 302
+    device = make_device("CNCC")
+    runner = app.test_cli_runner()
+    day = venues.isoformat()
+    commands = [
+        ["day", "set", "CNCC", day, "--quota", "12", "--walk-in-reserve", "2"],
+        ["venue", "set", "CNCC", "--name-zh", "国家会议中心", "--name-en", "CNCC",
+         "--gate", "CNCC-W2"],
+        ["device", "enroll-code", "--venue", "CNCC", "--gate", "CNCC-E1"],
+        ["device", "revoke", str(device.id)],
+        ["purge"],
+    ]
+    for args in commands:
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, (args, result.output)
+    page = admin.get("/staff/audit?venue=CNCC").get_data(as_text=True)
+    operator = f"cli:{getpass.getuser()}"
+    for action in ("day_set", "venue_set", "device_code_issued", "device_revoked"):
+        assert action in page
+    assert page.count(operator) >= 4
+    purges = admin.get("/staff/audit?action=purge").get_data(as_text=True)
+    assert operator in purges
+    assert "CNCC-W2" in page
+    # The before/after of the quota is kept, as for a change made in the console.
+    day_page = admin.get("/staff/audit?action=day_set").get_data(as_text=True)
+    assert "12" in day_page and operator in day_page

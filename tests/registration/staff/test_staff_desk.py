@@ -111,12 +111,22 @@ def test_someone_who_booked_today_is_found_not_booked_twice_and_reprinted(
 
 
 def test_someone_booked_at_the_other_venue_today_is_told_so(app, desk, venues, book_online):
+    """The CNCC desk holding a SHOUGANG visitor's card learns where and when, never the
+    confirmation code (code + card cancel the booking at /my)."""
     booked = book_online(venues, venue="SHOUGANG")
+    code = booked["appointment"]["code"]
     response = walk_in(desk, booked["number"])
     assert response.status_code == 409
     page = Page.of(response)
-    assert f"booked today at Shougang Park (code {booked['appointment']['code']})" in \
-        page.error_for("line")
+    assert page.error_for("line") == (
+        f"This visitor has an appointment at Shougang Park on {venues.isoformat()} and "
+        "cannot book here too")
+    assert code not in page.html
+    assert booked["appointment"]["holder"]["document"] not in page.html
+    zh = desk.post("/staff/desk/CNCC?lang=zh", data={"line": booked["number"]})
+    assert zh.status_code == 409
+    assert f"该访客已预约{venues.month}月{venues.day}日在首钢园入场" in Page.of(zh).error_for("line")
+    assert code not in zh.get_data(as_text=True)
     assert len(appointments(app)) == 1
 
 

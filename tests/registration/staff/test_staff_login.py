@@ -33,14 +33,25 @@ def test_a_right_password_logs_in_and_the_cookie_is_httponly_and_lax(app, make_s
     assert stored.last_login_at is not None
 
 
-def test_session_cookies_are_secure_outside_debug_and_testing(tmp_path, monkeypatch):
+def test_session_cookies_are_secure_in_production_only(tmp_path, monkeypatch):
+    # Development is plain HTTP (`make run`, often reached from another machine): a Secure
+    # cookie would never come back and every staff log-in would fail as "form expired".
     from registration import create_app
+    from registration.keys import generate_key_ring
 
-    assert create_app({}, instance_path=str(tmp_path)).config["SESSION_COOKIE_SECURE"] is True
+    generate_key_ring(tmp_path / "fairgate-keys.json")
+    production = {"ENV": "production", "PUBLIC_URL": "https://fairgate.example.org",
+                  "TRUSTED_HOSTS": ["fairgate.example.org"],
+                  "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}
+    assert create_app(production,
+                      instance_path=str(tmp_path)).config["SESSION_COOKIE_SECURE"] is True
+    assert create_app({}, instance_path=str(tmp_path)).config["SESSION_COOKIE_SECURE"] is False
     assert create_app({"TESTING": True},
                       instance_path=str(tmp_path)).config["SESSION_COOKIE_SECURE"] is False
     monkeypatch.setenv("FAIRGATE_SESSION_COOKIE_SECURE", "0")
     assert not create_app({}, instance_path=str(tmp_path)).config["SESSION_COOKIE_SECURE"]
+    monkeypatch.setenv("FAIRGATE_SESSION_COOKIE_SECURE", "1")  # an explicit setting wins
+    assert create_app({}, instance_path=str(tmp_path)).config["SESSION_COOKIE_SECURE"]
 
 
 @pytest.mark.parametrize("username,password", [("desk-cncc", "wrong password!"),

@@ -272,3 +272,115 @@ def test_search_finds_only_this_venues_appointments(app, supervisor, venues, boo
     book_online(venues, venue="SHOUGANG", name="张三")
     page = Page.of(supervisor.get("/staff/appointments/CNCC", query_string={"q": "张"}))
     assert page.root.find_all("a", class_="code") == []
+
+
+@pytest.mark.parametrize("far", ["9999-12-31", "0001-01-01", "2100-01-01", "2019-12-31"])
+def test_a_fair_day_outside_the_allowed_dates_is_refused_beside_the_date(
+        app, supervisor, venues, audit_actions, far):
+    response = supervisor.post("/staff/operations/CNCC/days?lang=en",
+                               data={**day_form(quota="300"), "date": far})
+    assert response.status_code == 422
+    assert "The date must lie between 2020-01-01 and 2099-12-31" in \
+        Page.of(response).error_for("date")
+    zh = supervisor.post("/staff/operations/CNCC/days?lang=zh",
+                         data={**day_form(quota="300"), "date": far})
+    assert "日期须在 2020-01-01 到 2099-12-31 之间" in Page.of(zh).error_for("date")
+    assert supervisor.get(f"/staff/operations/CNCC/days/{far}").status_code == 404
+    assert "day_set" not in [action for _, action, _, _ in audit_actions()]
+
+
+def test_a_booking_racing_a_quota_change_is_a_message_beside_the_quota(
+        app, supervisor, venues, book_online, audit_actions):
+    """The database refuses what a booking made between the checks and the save: the form
+    says so beside the quota, nothing is saved (never a 500)."""
+    from sqlalchemy import event, update
+    from sqlalchemy.orm import Session
+
+    from registration.models import FairDay
+
+    book_online(venues)
+    before = day_row(app)
+
+    def booking_comes_in(session, context, instances):
+        session.connection().execute(update(FairDay.__table__)
+                                     .where(FairDay.__table__.c.date == venues)
+                                     .values(booked=FairDay.__table__.c.quota))
+
+    event.listen(Session, "before_flush", booking_comes_in, once=True)
+    try:
+        response = supervisor.post(f"/staff/operations/CNCC/days/{venues}?lang=en",
+                                   data=day_form(quota="5"))
+    finally:
+        if event.contains(Session, "before_flush", booking_comes_in):
+            event.remove(Session, "before_flush", booking_comes_in)
+    assert response.status_code == 409
+    assert "Something changed at the same moment" in Page.of(response).error_for("quota")
+    assert day_row(app) == before
+    assert "day_set" not in [action for _, action, _, _ in audit_actions()]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "2100-01-01"])
+def test_the_audit_log_refuses_a_far_day_filter_with_a_message(app, staff_client, venues, day):
+    admin = staff_client("admin")
+    response = admin.get(f"/staff/audit?day={day}&lang=en")
+    assert response.status_code == 422
+    page = Page.of(response)
+    assert "The date must lie between 2020-01-01 and 2099-12-31" in page.error_for("day")
+    assert "the day filter was ignored" in page.error_for("day")
+    zh = Page.of(admin.get(f"/staff/audit?day={day}&lang=zh"))
+    assert "已忽略日期筛选" in zh.error_for("day")
+    fine = admin.get(f"/staff/audit?day={venues.isoformat()}")
+    assert fine.status_code == 200 and Page.of(fine).error_for("day") == ""
+
+
+@pytest.mark.parametrize("name", ["ALICE\u202eEVILGNP.EXE", "\x00\x01BOB\x07",
+                                  "ANNA\u200bMARIA"])
+def test_the_desk_refuses_the_names_the_api_refuses(app, staff_client, venues,
+                                                    make_resident_id, name):
+    from registration.extensions import db
+    from registration.models import Appointment
+
+    desk = staff_client("desk", "CNCC")
+    response = desk.post("/staff/desk/CNCC?lang=en",
+                         data={"line": make_resident_id(), "name": name, "consent": "y"})
+    assert response.status_code == 422
+    assert "A name must not contain control or invisible characters" in \
+        Page.of(response).error_for("name")
+    zh = desk.post("/staff/desk/CNCC?lang=zh",
+                   data={"line": make_resident_id(), "name": name, "consent": "y"})
+    assert "姓名不能包含控制字符或不可见字符" in Page.of(zh).error_for("name")
+    with app.app_context():
+        assert db.session.scalars(select(Appointment)).all() == []
+
+
+def test_a_name_from_the_card_reader_is_checked_by_the_same_rule(app, staff_client, venues,
+                                                                 make_resident_id):
+    """The desk action applies the rule to a name the card reader gave, too."""
+    from registration.actions.actors import Actor
+    from registration.actions.desk import find_or_book_walk_in
+    from registration.extensions import db
+    from registration.models import Appointment, StaffUser
+    from registration.services import desk as desk_service
+    from registration.services import venues as venue_service
+    from registration.services.errors import InvalidInput
+    from gate.documents import parse_document
+
+    staff_client("desk", "CNCC")
+    with app.app_context():
+        desk = db.session.scalar(select(StaffUser))
+        read = desk_service.Identified(
+            parse_document("cn_resident_id", make_resident_id(), None), "BOB\u202e", "reader")
+        with pytest.raises(InvalidInput) as refused:
+            find_or_book_walk_in(Actor.staff(desk), read, venue_service.get_venue("CNCC"),
+                                 name=None, consent=True)
+        assert refused.value.fields["name"].en.startswith("A name must not contain control")
+        db.session.rollback()
+        assert db.session.scalars(select(Appointment)).all() == []
+
+
+def test_venue_names_with_control_characters_are_refused(app, staff_client, venues):
+    admin = staff_client("admin")
+    response = admin.post("/staff/venues?lang=en", data={"code": "EXPO", "name_zh": "新\u202e馆",
+                                                         "name_en": "Expo Hall"})
+    assert response.status_code == 422
+    assert "without control characters" in Page.of(response).error_for("name_zh")

@@ -26,6 +26,8 @@ ENDPOINTS = {
     "search_start": ("GET", "/staff/appointments", None, ALL_ROLES, {ADMIN: 200, "*": 302},
                      False),
     "search": ("GET", "/staff/appointments/CNCC?q={code}", None, ALL_ROLES, 200, True),
+    "search_post": ("POST", "/staff/appointments/CNCC", {"q": "{number}"}, ALL_ROLES, 200,
+                    True),
     "appointment": ("GET", "/staff/appointments/CNCC/{code}", None, ALL_ROLES, 200, True),
     "label": ("GET", "/staff/appointments/CNCC/{code}/label/58", None, ALL_ROLES, 200, True),
     "label_css": ("GET", "/staff/appointments/CNCC/{code}/label-80.css", None, ALL_ROLES, 200,
