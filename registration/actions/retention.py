@@ -29,11 +29,13 @@ def plan(older_than_days: int | None = None) -> PurgePlan:
                      purge_service.purgeable_count(days, today=today))
 
 
-def purge(actor: Actor, older_than_days: int | None = None) -> purge_service.PurgeResult:
+def purge(actor: Actor, older_than_days: int | None = None
+          ) -> tuple[PurgePlan, purge_service.PurgeResult]:
+    """Erase what ``plan`` shows; returns the plan carried out and what it erased."""
     chosen = plan(older_than_days)
     done = purge_service.purge(chosen.older_than_days, today=chosen.today)
     audit(actor, "purge", details={
         "older_than_days": chosen.older_than_days, "erased": done.appointments,
         "audit_entries": done.audit_entries, "outbox_messages": done.outbox_messages,
         "cutoff": chosen.cutoff.isoformat()})
-    return done
+    return chosen, done

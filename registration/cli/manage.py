@@ -87,9 +87,9 @@ def day_set(venue, day, quota, occupancy_limit, walk_in_reserve, opens, closes):
 def purge_command(older_than):
     """Erase identity data of appointments on days older than the retention period."""
     with transaction():
-        days = retention.plan(older_than).older_than_days
-        count = retention.purge(Actor.operator(), older_than).appointments
-    click.echo(f"erased identity data of {count} appointment(s) older than {days} day(s)")
+        chosen, done = retention.purge(Actor.operator(), older_than)
+    click.echo(f"erased identity data of {done.appointments} appointment(s) older than "
+               f"{chosen.older_than_days} day(s)")
 
 
 COMMANDS = (venue_group, day_group, purge_command)

@@ -35,7 +35,6 @@ from registration.services.devices import Forbidden
 from registration.services.errors import NotFound, invalid_field
 from registration.services.sql import dialect_insert
 
-ACTIVE = GateStatus.active
 CURSOR_RE = re.compile(r"v1\.(\d{1,12})\.(\d{1,18})(?:\.(\d{1,12}))?")
 BAD_CURSOR = Text("同步游标无效", "The cursor is not valid")
 DATE_NOT_ALLOWED = Text("只能获取今天或明天的名单", "Manifests are given for today and tomorrow only")
@@ -185,7 +184,7 @@ def manifest_page(device: Device, fair_day: FairDay, cursor_text: str | None, li
         **manifest_header(device, fair_day, now=now, params=params),
         "reset": reset, "full": cursor.after is not None,
         "appointments": items,
-        "revoked": [item["serial"] for item in items if item["status"] != ACTIVE],
+        "revoked": [item["serial"] for item in items if item["status"] != GateStatus.active],
         "cursor": str(next_cursor), "has_more": has_more,
     }
 
@@ -221,7 +220,7 @@ def _with_indexes(fair_day: FairDay, params, rows) -> tuple[list, dict[int, str]
     """
     wanted = list(dict.fromkeys(
         row.appointment_id for row in rows if row.gate_index is None
-        and row.appointment_fair_day_id == fair_day.id and _status(row) == ACTIVE))
+        and row.appointment_fair_day_id == fair_day.id and _status(row) == GateStatus.active))
     if not wanted:
         return rows, {}, False
     ciphertexts = gate_lookup.document_ciphertexts(wanted)  # none for purged documents
@@ -233,7 +232,7 @@ def _with_indexes(fair_day: FairDay, params, rows) -> tuple[list, dict[int, str]
         return rows, indexes, False
     for position, row in enumerate(rows):
         if row.appointment_id in pending and row.appointment_id not in indexes \
-                and _status(row) == ACTIVE:
+                and _status(row) == GateStatus.active:
             return rows[:position], indexes, True
     return rows, indexes, False  # not reached: a missing index belongs to an active row
 
@@ -287,7 +286,7 @@ def _items(rows, indexes: dict[int, str]) -> list[dict]:
             "holder": {"name": row.name_masked, "document": mask_for_gate(row.document_masked)},
             # Only active items are found by ID card: one active booking per document-day.
             "gate_index": indexes.get(row.appointment_id, row.gate_index)
-            if status == ACTIVE else None,
+            if status == GateStatus.active else None,
             "presence": presence, "seq": row.seq,
         })
     return items

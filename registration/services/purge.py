@@ -1,6 +1,6 @@
 """Retention: erase identity data of appointments on days long past.
 
-``purge`` (the staff purge page; ``fairgate purge`` through ``purge_identity_data``) erases,
+``purge`` (the staff purge page and ``fairgate purge``, through actions/retention.py) erases,
 for appointments on days before the cut-off: their documents, names and contacts; the
 document look-up index of that days' check-in events; the reasons staff typed when revoking
 their passes; the masked documents, names, search queries and revocation reasons in audit

@@ -60,8 +60,7 @@ def purge():
         status = 422
         if form.validate():
             with unit_of_work():
-                chosen = retention.plan()
-                done = retention.purge(staff_actor())
+                chosen, done = retention.purge(staff_actor())
             return render_template("staff/purge_done.html", count=done.appointments,
                                    done=done, days=chosen.older_than_days)
     chosen = retention.plan()
