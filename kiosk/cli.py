@@ -60,9 +60,16 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--images", metavar="DIR", help="a directory of images, in name order")
     run.add_argument("--reader", metavar="SPEC",
                      help="card reader: stdin, or serial:/dev/ttyUSB0[,BAUD]")
+    run.add_argument("--screen", choices=("browser", "window", "none"), default="browser",
+                     help="the gate screen: a page on 127.0.0.1 for a kiosk browser "
+                          "(default), an OpenCV window (needs opencv-python), or none")
+    run.add_argument("--screen-port", type=int, default=kiosk_config.SCREEN_PORT,
+                     metavar="PORT", help="port of the browser screen, on 127.0.0.1 only "
+                                          f"({kiosk_config.SCREEN_PORT})")
     run.add_argument("--headless", action="store_true",
-                     help="no screen: one JSON line per verdict on stdout")
-    run.add_argument("--windowed", action="store_true", help="a window, not full screen")
+                     help="no screen (--screen none): one JSON line per verdict on stdout")
+    run.add_argument("--windowed", action="store_true",
+                     help="with --screen window: a window, not full screen")
     run.add_argument("--turnstile", default="none", metavar="SPEC",
                      help="none | log | serial:PORT[,BAUD] | command:PROGRAM ARGS (none)")
     run.add_argument("--fps", type=float, help="pace file sources at this frame rate")
@@ -139,6 +146,9 @@ def cmd_enroll(args, home) -> int:
 def cmd_run(args, home) -> int:
     kiosk = wiring.build_kiosk(home, args)
     app = kiosk.app
+    url = getattr(kiosk.display, "url", None)
+    if url:  # the browser screen: say where, for `chromium --kiosk URL`
+        print(f"fairgate-kiosk: gate screen at {url}", file=sys.stderr, flush=True)
 
     def on_signal(signum, frame):
         app.stop()

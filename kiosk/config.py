@@ -30,6 +30,7 @@ EVENT_BATCHES_PER_ROUND = 20  # uploads per sync round at most
 CREDIT_STOCK = 30  # occupancy credits kept leased (--credits)
 REPEAT_WINDOW_SECONDS = 3.0  # a pass shown again within this repeats its verdict (--window)
 PAIR_WINDOW_SECONDS = 5.0  # a pass and an ID card within this are one scan (--pair-window)
+SCREEN_PORT = 8470  # the browser gate screen, on 127.0.0.1 only (--screen-port)
 
 
 class NotEnrolled(RuntimeError):

@@ -8,6 +8,9 @@ The panel shows what the staff member next to the turnstile needs at a glance: t
 verdict in large type on the reason's colour (green go, amber sort it out here, red see
 staff), the reason in Chinese and English, the masked holder name and only the last four
 characters of the document number, to compare with the card in the visitor's hand.
+
+These texts (:func:`panel_lines`, :func:`status_text`) are also those of the default,
+browser screen (kiosk/screen/); the OpenCV window here is the ``--screen window`` option.
 """
 from __future__ import annotations
 
@@ -67,6 +70,8 @@ class KioskStatus:
     quota: int | None = None
     last_sync: datetime | None = None
     timezone: str = DEFAULT_TIMEZONE  # the venue's (its manifest policy): times shown in it
+    queued: int | None = None  # check-in events not uploaded yet
+    credits: int | None = None  # entry credits in hand (venue-days with an occupancy limit)
 
     @classmethod
     def coerce(cls, value: "KioskStatus | Mapping") -> "KioskStatus":
@@ -197,13 +202,18 @@ def status_text(status: KioskStatus | Mapping) -> list[tuple[str, str]]:
         if moment.tzinfo is not None:
             moment = moment.astimezone(ZoneInfo(s.timezone))
         synced = moment.strftime("%H:%M:%S")
-    return [
+    items = [
         ("", f"{s.venue} · {s.gate}"),
         ("", "● 在线 online" if s.online else "● 离线 OFFLINE"),
         ("场内 inside", count(s.inside_now, s.occupancy_limit)),
         ("今日入场 admitted", count(s.admitted_today, s.quota)),
         ("同步 sync", synced),
     ]
+    if s.queued is not None:
+        items.append(("待上传 queued", f"{s.queued:,}"))
+    if s.credits is not None:
+        items.append(("额度 credits", f"{s.credits:,}"))
+    return items
 
 
 def _draw_status(canvas: Image.Image, draw: ImageDraw.ImageDraw, status, box) -> None:
@@ -278,8 +288,9 @@ def gui_available() -> bool:
 def require_gui() -> None:
     if not gui_available():
         raise GuiUnavailable(
-            "this OpenCV (opencv-python-headless) cannot open windows: install opencv-python "
-            "instead (pip uninstall opencv-python-headless && pip install opencv-python), or "
+            "this OpenCV (opencv-python-headless) cannot open windows: use the browser screen "
+            "(--screen browser, the default); for --screen window install opencv-python "
+            "instead (pip uninstall opencv-python-headless && pip install opencv-python); or "
             "run the kiosk with --headless")
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY")
                                                  or os.environ.get("WAYLAND_DISPLAY")):

@@ -246,6 +246,8 @@ class Gatekeeper:
             admitted_today=self.ledger.admitted_today(day, policy.quota_kinds),
             quota=limits.get("quota"),
             last_sync=datetime.fromisoformat(last) if last else None,
-            timezone=policy.timezone)
+            timezone=policy.timezone, queued=self.ledger.queued_count(),
+            credits=credit_book.credit_state(self.ledger, day).available
+            if limits.get("occupancy_limit") is not None else None)
         self._status = (now, status)
         return status

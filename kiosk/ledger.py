@@ -347,6 +347,10 @@ class Ledger:
             if credits is not None and (credits or credits_available is not None):
                 add_pending(self, day, credits, credits_available)
 
+    def queued_count(self) -> int:
+        """Events not uploaded yet (the status bar's queue)."""
+        return self._value("SELECT count(*) FROM events WHERE state = 'queued'")
+
     def queued_events(self, limit: int = 500) -> list[dict]:
         rows = self.conn.execute("SELECT e.body FROM events e JOIN decisions d ON "
                                  "d.event_id = e.id WHERE e.state = 'queued' ORDER BY d.id "

@@ -237,8 +237,20 @@ def make_source(args):
 
 def make_display(args):
     from kiosk.display import Display, FontNotFound, GuiUnavailable, HeadlessDisplay
-    if args.headless:
+    screen = "none" if args.headless else args.screen
+    if screen == "none":
         return HeadlessDisplay()
+    if screen == "browser":
+        from kiosk.screen import BrowserDisplay
+        if not 0 <= args.screen_port <= 65535:
+            raise UsageError(f"--screen-port {args.screen_port}: use a port from 1 to 65535 "
+                             "(0: any free port)")
+        try:
+            return BrowserDisplay(port=args.screen_port)
+        except OSError as exc:
+            raise UsageError(f"cannot serve the gate screen on 127.0.0.1:{args.screen_port} "
+                             f"({exc.strerror or exc}): is another kiosk running here? Use "
+                             "--screen-port") from None
     try:
         return Display(fullscreen=not args.windowed)
     except (GuiUnavailable, FontNotFound) as exc:
@@ -280,12 +292,14 @@ class RunningKiosk:
         self.ledger.close()
 
 
-def build_kiosk(home: Path, args) -> RunningKiosk:
+def build_kiosk(home: Path, args, source=None) -> RunningKiosk:
+    """The kiosk the ``run`` options describe; ``source`` replaces the frame source they
+    name (a program embedding the kiosk feeds its own frames)."""
     config, token = kiosk_config.load(home)
     turnstile = make_turnstile_from_spec(args.turnstile)
-    source = reader = None
+    reader = None
     try:
-        source = make_source(args)
+        source = source if source is not None else make_source(args)
         reader = make_reader(args.reader)
         if source is None and reader is None:
             raise UsageError("nothing to read: give --camera, --video, --rtsp or "

@@ -26,6 +26,16 @@ def beijing_today() -> date:
 
 
 @pytest.fixture(scope="session")
+def playwright_session():
+    """The run's one Playwright: its sync API cannot be started twice at once, and both
+    tests/browser (the service's pages) and tests/kiosk (the gate screen) drive Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
 def pg_database_url():
     """A throw-away PostgreSQL database for this test session (dropped at the end)."""
     name = f"fairgate_test_{os.getpid()}"

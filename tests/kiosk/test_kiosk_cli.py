@@ -96,7 +96,7 @@ def test_operator_mistakes_get_one_clear_line(gate_day, enrolled, tmp_path, caps
         (("run", "--reader", "serial:/dev/does-not-exist", "--headless"), ("/dev/does-not",)),
         (("run", "--headless"), ("nothing to read",)),
         (("run", "--reader", "stdin", "--headless", "--id-check", "vip"), ("vip",)),
-        (("run", "--images", str(tmp_path)), ("--headless",)),  # no screen here
+        (("run", "--images", str(tmp_path), "--screen", "window"), ("--headless",)),  # no GUI
     ]:
         one_line_error(*cli(capsys, "--home", home, *args)[::2], *words)
     result = kiosk(Path(home), "run", "--no-such-option", check=False)
