@@ -29,6 +29,9 @@ ZH_MESSAGES = {
     "Must be one of: zh, en.": "只能是 zh 或 en。",
     "Invalid JSON body.": "请求内容不是有效的 JSON。",
     "JSON nested too deeply.": "JSON 嵌套层数过多。",
+    # schemas.gate.ConfirmationCodeField
+    "Not a confirmation code (8 letters and digits, no 0, 1, I or O).":
+        "不是有效的确认码（8位字母和数字，不含 0、1、I、O）。",
 }
 ZH_MESSAGES.update({text.en: text.zh for text in (*NAME_MESSAGES.values(), CONSENT_MESSAGE)})
 _PATTERNS = [

@@ -6,6 +6,8 @@ requests. No Flask, no SQLAlchemy.
 """
 from __future__ import annotations
 
+import re
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from gate.lookup import ALGORITHM, LIMITS
@@ -218,13 +220,43 @@ class ScanDocumentSchema(Schema):
     document = fields.Nested(DocumentInputSchema, required=True)
 
 
+# registration.services.booking's CODE_ALPHABET and CODE_LENGTH (schemas import neither
+# program; tests/registration/gate/test_verify_code.py keeps them equal).
+CONFIRMATION_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CONFIRMATION_CODE_LENGTH = 8
+# As typed: the letters in either case, spaces anywhere (read aloud in groups).
+TYPED_CODE_PATTERN = "^ *(?:[A-HJ-NP-Za-hj-np-z2-9] *){%d}$" % CONFIRMATION_CODE_LENGTH
+TYPED_CODE_MAX = 40
+
+
+class ConfirmationCodeField(fields.String):
+    """A booking's confirmation code as typed; loads as the code (upper case, no spaces)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > TYPED_CODE_MAX or not re.fullmatch(TYPED_CODE_PATTERN, text):
+            raise ValidationError(f"Not a confirmation code ({CONFIRMATION_CODE_LENGTH} "
+                                  "letters and digits, no 0, 1, I or O).")
+        return text.replace(" ", "").upper()
+
+
+class ScanCodeSchema(Schema):
+    """A confirmation code typed at the gate: decided as the booking's current pass."""
+
+    code = ConfirmationCodeField(required=True, metadata={
+        "pattern": TYPED_CODE_PATTERN, "maxLength": TYPED_CODE_MAX, "example": "K7P2 QX9M",
+        "description": "The booking's confirmation code, e.g. `K7P2QX9M` (case and spaces "
+                       "do not matter)"})
+
+
 class PresentedDocumentSchema(DocumentInputSchema):
     """The holder's ID card read together with a pass: checked (gate.documents) against a
     pass only, so the OpenAPI document gives it the plain shape of a document."""
 
 
 class ScanField(fields.Field):
-    """The QR text exactly as read, or ``{"document": {type, number, country?}}``."""
+    """The QR text exactly as read, ``{"document": {type, number, country?}}`` or
+    ``{"code": "K7P2QX9M"}`` (a typed confirmation code)."""
 
     MAX_TEXT = 1000
 
@@ -233,15 +265,18 @@ class ScanField(fields.Field):
             if len(value) > self.MAX_TEXT:
                 raise ValidationError(f"Longer than maximum length {self.MAX_TEXT}.")
             return value
+        if isinstance(value, dict) and "code" in value:
+            return ScanCodeSchema().load(value)
         if isinstance(value, dict):
             return ScanDocumentSchema().load(value)
-        raise ValidationError("Give the QR text or {\"document\": {...}}.")
+        raise ValidationError("Give the QR text, {\"document\": {...}} or {\"code\": ...}.")
 
 
 class VerifyRequestSchema(Schema):
     scan = ScanField(required=True, metadata={"oneOf": [
         {"type": "string", "maxLength": ScanField.MAX_TEXT},
-        {"$ref": "#/components/schemas/ScanDocument"}]})
+        {"$ref": "#/components/schemas/ScanDocument"},
+        {"$ref": "#/components/schemas/ScanCode"}]})
     direction = fields.String(required=True, validate=validate.OneOf(DIRECTIONS))
     gate = CleanString(required=True, validate=validate.Length(max=20))
     id = fields.String(load_default=None, validate=EVENT_ID, metadata={

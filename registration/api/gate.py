@@ -52,18 +52,20 @@ def gate_events():
     return EventBatchResultSchema().dump(result)
 
 
-def _document_scan() -> bool:
+def _looked_up_scan() -> bool:
+    """An ID card or a typed confirmation code: a look-up, not a signed pass."""
     body = request.get_json(silent=True)
     return isinstance(body, dict) and isinstance(body.get("scan"), dict)
 
 
 @blueprint.post("/v1/gate/verify")
 @device_required
-# Inside device_required: the device is known. Only ID-card scans (a document number
-# look-up) are limited, per device; pass scans are not (a signed pass is its own proof).
+# Inside device_required: the device is known. Only look-ups (an ID card's number, a typed
+# confirmation code) are limited, per device, one bucket for both; pass scans are not (a
+# signed pass is its own proof).
 @limiter.limit(lambda: current_app.config["RATELIMIT_GATE_VERIFY_DOCUMENT"],
                key_func=lambda: f"device:{current_device().id}",
-               exempt_when=lambda: not _document_scan())
+               exempt_when=lambda: not _looked_up_scan())
 def gate_verify():
     data = load_body(VerifyRequestSchema())
     device = current_device()

@@ -54,7 +54,8 @@ class VerifyResult:
 def verify_scan(device: Device, scan_input: str | dict, direction: str, gate: str, *,
                 event_id: str | None = None, now: datetime | None = None,
                 presented_document: dict | None = None) -> VerifyResult:
-    """Decide one scan (QR text, or ``{"document": {...}}`` for an ID card) at ``gate``
+    """Decide one scan (QR text, ``{"document": {...}}`` for an ID card, ``{"code": ...}``
+    for a typed confirmation code) at ``gate``
     (already checked to be of the device's venue). ``presented_document``: the holder's ID
     card read together with a pass, checked against the pass's fingerprint. The caller
     commits."""
@@ -70,6 +71,13 @@ def verify_scan(device: Device, scan_input: str | dict, direction: str, gate: st
                                                        FairDay.date == day))
     fields = {"direction": direction, "gate": gate, "scanned_at": now}
     document_index = None
+    if isinstance(scan_input, dict) and "code" in scan_input:
+        # A typed code stands for the booking's current pass: decided as that pass scanned.
+        # Not found here today: the rules' answer for an identity with no booking.
+        token = _token_for_code(scan_input["code"], fair_day)
+        if token is None:
+            return _no_booking(device, event_id, day, gate, direction, now)
+        scan_input = token
     if isinstance(scan_input, str):
         keys = {key["key_id"]: key["public_key"] for key in published_keys()}
         scan = Scan.from_text(scan_input, keys, **fields)
@@ -110,6 +118,31 @@ def verify_scan(device: Device, scan_input: str | dict, direction: str, gate: st
                   document_index, info, verdict, now)
     if moved and fair_day is not None and info is not None:
         bump_listed({fair_day.id: {info.pass_id}}, now)
+    VERDICTS.labels(verdict.reason.value, "verify").inc()
+    return VerifyResult(verdict, event_id)
+
+
+def _token_for_code(code: str, fair_day: FairDay | None) -> str | None:
+    """The signed text of the current pass of the booking with this confirmation code on the
+    device's venue-day (any status: the rules say cancelled or revoked), else None. Codes of
+    other venues or days are not looked at: a guessed code learns nothing of them."""
+    if fair_day is None:
+        return None
+    appointment = db.session.scalar(select(Appointment).where(
+        Appointment.fair_day_id == fair_day.id, Appointment.code == code))
+    if appointment is None or not appointment.passes:
+        return None
+    issued = appointment.current_pass or appointment.passes[-1]
+    return issued.token
+
+
+def _no_booking(device: Device, event_id: str | None, day: date, gate: str, direction: str,
+                now: datetime) -> VerifyResult:
+    """``no_appointment`` (exit: ``not_inside``), as decide answers an unknown identity."""
+    reason = Reason.no_appointment if direction == "in" else Reason.not_inside
+    verdict = AdmissionVerdict.for_reason(reason, direction)
+    event_id = event_id or "srv-" + uuid.uuid4().hex
+    _record_event(device, event_id, day, gate, None, None, None, verdict, now)
     VERDICTS.labels(verdict.reason.value, "verify").inc()
     return VerifyResult(verdict, event_id)
 

@@ -1,0 +1,141 @@
+"""The handheld's offline rules (assets/scan/rules.js, in Chromium) give the verdict of
+gate.rules.decide for the same facts: random decision cases run through both, compared
+reason by reason. This is how the browser is shown to follow gate/'s check order."""
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
+from playwright.sync_api import expect
+
+from gate.passes import PassClaims, PassKind
+from gate.reasons import TOKEN_FAILURES, Reason
+from gate.rules import (
+    AppointmentRecord, CapacityState, PresenceState, Scan, VenuePolicy, decide,
+)
+from gate.vocabulary import GateStatus
+
+pytestmark = pytest.mark.browser
+
+DAY = date(2026, 12, 2)
+NOW = datetime(2026, 12, 2, 2, 30, tzinfo=timezone.utc)
+SERIAL = "AAAAAAAAAAAAAAAA"
+PRINTS = (b"\x01\x02\x03", b"\x0a\x0b\x0c")
+KINDS = [kind.value for kind in PassKind]
+
+
+def _ms(moment: datetime | None):
+    return None if moment is None else moment.timestamp() * 1000
+
+
+def _case(rng: random.Random) -> tuple[dict, dict]:
+    """One random decision: (the Python arguments of decide, the same facts for rules.js)."""
+    opens, closes = rng.choice([(time(9), time(18)), (time(0), time(23, 59))])
+    policy = VenuePolicy(venue="CNCC", opens=opens, closes=closes,
+                         reentry_allowed=rng.random() < 0.5,
+                         id_check_kinds=rng.sample(KINDS, rng.randrange(0, 3)))
+    local_time = rng.choice([time(8, 59), time(9, 0), time(10, 30), time(12, 40),
+                             time(17, 59, 59), time(18, 0), time(23, 0)])
+    direction = rng.choice(["in", "in", "out"])
+    fields = {"direction": direction, "gate": "CNCC-E1", "scanned_at": NOW}
+    source = rng.random()
+    claims = None
+    presented = rng.choice([None, None, *PRINTS])
+    if source < 0.12:
+        scan = Scan(token_error=rng.choice(sorted(TOKEN_FAILURES)), **fields)
+    elif source < 0.27:
+        scan = Scan(document_index="ab" * 20, **fields)
+        presented = None
+    else:
+        claims = PassClaims(serial=SERIAL, venue=rng.choice(["CNCC", "CNCC", "SHOUGANG"]),
+                            first_day=DAY + timedelta(days=rng.choice([-1, 0, 0, 0, 1])),
+                            day_count=rng.choice([1, 1, 2]), kind=rng.choice(KINDS),
+                            fingerprint=rng.choice(PRINTS), key_id="abcd")
+        scan = Scan(claims=claims, presented_fingerprint=presented, **fields)
+    record = None
+    if rng.random() < 0.7:
+        slot = rng.choice([None, (time(9), time(12)), (time(13), time(15))])
+        record = AppointmentRecord(
+            serial=SERIAL, status=rng.choice(list(GateStatus)),
+            day=rng.choice([DAY, DAY, DAY - timedelta(days=1)]),
+            venue=rng.choice(["CNCC", "CNCC", "SHOUGANG"]), kind=rng.choice(KINDS),
+            slot_start=slot[0] if slot else None, slot_end=slot[1] if slot else None,
+            fingerprint=rng.choice([None, *PRINTS]), holder_name_masked="张*",
+            document_masked="****************3X")
+    passed = rng.choice([None, NOW - timedelta(seconds=3), NOW - timedelta(seconds=10),
+                         NOW - timedelta(seconds=11), NOW - timedelta(hours=1)])
+    entries = 0 if passed is None else rng.choice([0, 1, 2])
+    presence = PresenceState(
+        inside=passed is not None and rng.random() < 0.5, entries_today=entries,
+        last_direction=None if passed is None else rng.choice(["in", "out"]),
+        admitted_elsewhere=rng.random() < 0.1,
+        last_gate=None if passed is None else rng.choice(["CNCC-E1", "CNCC-E2"]),
+        last_passed_at=passed)
+    capacity = CapacityState(quota=rng.choice([None, 10]), admitted_today=rng.choice([3, 10]),
+                             occupancy_limit=rng.choice([None, None, 5]),
+                             inside_now=rng.choice([2, 5]),
+                             entry_credits=rng.choice([None, None, 0, 2]))
+    revoked = rng.random() < 0.08
+    python = {"scan": scan, "venue_policy": policy, "day": DAY, "local_time": local_time,
+              "record": record, "revoked": revoked, "presence": presence,
+              "capacity": capacity}
+    browser = {
+        "scan": {"direction": direction, "gate": "CNCC-E1", "scanned_at": _ms(NOW),
+                 "claims": None if claims is None else {
+                     "serial": claims.serial, "venue": claims.venue,
+                     "first_day": claims.first_day.isoformat(), "day_count": claims.day_count,
+                     "kind": claims.kind.value, "fingerprint": claims.fingerprint.hex()},
+                 "token_error": scan.token_error.value if scan.token_error else None,
+                 "document_index": scan.document_index,
+                 "presented_fingerprint": presented.hex() if presented else None},
+        "facts": {
+            "policy": {"venue": "CNCC", "opens": opens.strftime("%H:%M"),
+                       "closes": closes.strftime("%H:%M"),
+                       "reentry_allowed": policy.reentry_allowed,
+                       "id_check_kinds": sorted(k.value for k in policy.id_check_kinds)},
+            "day": DAY.isoformat(), "local_time": local_time.strftime("%H:%M:%S"),
+            "record": None if record is None else {
+                "serial": record.serial, "status": record.status.value,
+                "day": record.day.isoformat(), "venue": record.venue,
+                "kind": record.kind.value,
+                "slot_start": record.slot_start.strftime("%H:%M") if record.slot_start else None,
+                "slot_end": record.slot_end.strftime("%H:%M") if record.slot_end else None,
+                "fingerprint": record.fingerprint.hex() if record.fingerprint else None,
+                "holder_name_masked": record.holder_name_masked,
+                "document_masked": record.document_masked},
+            "revoked": revoked,
+            "presence": {"inside": presence.inside, "entries_today": presence.entries_today,
+                         "exits_today": 0, "last_direction": presence.last_direction,
+                         "admitted_elsewhere": presence.admitted_elsewhere,
+                         "last_gate": presence.last_gate, "last_passed_at": _ms(passed)},
+            "capacity": {"quota": capacity.quota, "admitted_today": capacity.admitted_today,
+                         "occupancy_limit": capacity.occupancy_limit,
+                         "inside_now": capacity.inside_now,
+                         "entry_credits": capacity.entry_credits}},
+    }
+    return python, browser
+
+
+def test_the_browser_rules_decide_as_gate_rules(page):
+    rng = random.Random(20261202)
+    cases = [_case(rng) for _ in range(1500)]
+    expected = []
+    for python, _ in cases:
+        verdict = decide(python.pop("scan"), **python)
+        expected.append([verdict.reason.value, verdict.admit, verdict.colour.value,
+                         verdict.message.en, verdict.counts_toward_quota,
+                         verdict.serial, verdict.kind.value if verdict.kind else None])
+    page.goto("/scan/")
+    expect(page.locator("#scan-app")).to_have_attribute("data-ready", "true")
+    got = page.evaluate("""cases => cases.map(({scan, facts}) => {
+        const v = window.fairgateScan.rules.decide(scan, facts);
+        return [v.reason, v.admit, v.colour, v.message.en, v.counts_toward_quota,
+                v.serial, v.kind];
+    })""", [browser for _, browser in cases])
+    mismatches = [(n, e, g) for n, (e, g) in enumerate(zip(expected, got)) if e != g]
+    assert mismatches[:5] == []
+    seen = Counter(reason for reason, *_ in expected)
+    # The cases reach every reason the rules can give from these facts.
+    assert set(seen) == {reason.value for reason in Reason}, set(Reason) - set(seen)
