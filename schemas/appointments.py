@@ -67,7 +67,10 @@ class GroupRequestSchema(Schema):
     venue = CleanString(required=True, validate=validate.Length(max=12))
     date = fields.Date(required=True)
     slot = CleanString(load_default=None, allow_none=True, validate=validate.Length(max=20))
-    members = fields.List(fields.Nested(VisitorInputSchema), required=True)
+    members = fields.List(fields.Nested(VisitorInputSchema), required=True, metadata={
+        "description": "Each document once: two members whose documents are the same once "
+                       "normalised (type, issuing state, number without spaces or dashes, "
+                       "upper-case, half-width) are refused (invalid_members)."})
     consent = Consent(required=True)
     lang = fields.String(load_default=None, allow_none=True, validate=validate_lang)
 

@@ -2,21 +2,19 @@
 from __future__ import annotations
 
 from registration.api.openapi import (
-    EXTRA_PATHS, EXTRA_SCHEMAS, EXTRA_SECURITY_SCHEMES, _body, _error, _ok,
+    EXTRA_PATHS, EXTRA_SCHEMAS, _body, _error, _ok, security_scheme,
 )
 from registration.services.manifest import CURSOR_RE
 from schemas import gate
 
-DEVICE_AUTH = [{"bearerAuth": []}]
+DEVICE_AUTH = security_scheme("bearerAuth", {
+    "type": "http", "scheme": "bearer",
+    "description": "Device token from POST /api/v1/devices/enroll, scoped to one venue.",
+})
 AUTH_ERRORS = {
     "401": _error("Missing, unknown or revoked device token"),
     "403": _error("Another venue, or a gate not of the device's venue"),
     "422": _error("Invalid input; `fields` names each bad field"),
-}
-
-EXTRA_SECURITY_SCHEMES["bearerAuth"] = {
-    "type": "http", "scheme": "bearer",
-    "description": "Device token from POST /api/v1/devices/enroll, scoped to one venue.",
 }
 
 # Examples: valid requests of a CNCC kiosk at gate CNCC-E1.
@@ -85,8 +83,8 @@ EXTRA_PATHS.update({
         "security": DEVICE_AUTH,
         "requestBody": _body("VerifyRequest", VERIFY_EXAMPLE),
         "responses": {"200": _ok("VerifyResponse"),
-                      "429": _error("ID-card scans beyond RATELIMIT_GATE_VERIFY_DOCUMENT "
-                                    "per device"),
+                      "429": _error("ID-card and confirmation-code look-ups beyond "
+                                    "RATELIMIT_GATE_VERIFY_DOCUMENT per device"),
                       "503": _error("gate_busy: the pass kept changing; scan again"),
                       **AUTH_ERRORS}}},
     "/api/v1/gate/leases": {"post": {
@@ -104,6 +102,7 @@ EXTRA_SCHEMAS.update({
     "EventBatch": lambda config: gate.EventBatchSchema(
         max_events=config["GATE_EVENT_BATCH_MAX"]),
     "EventBatchResult": gate.EventBatchResultSchema, "ScanDocument": gate.ScanDocumentSchema,
+    "ScanCode": gate.ScanCodeSchema,
     "VerifyRequest": gate.VerifyRequestSchema, "VerifyResponse": gate.VerifyResponseSchema,
     "LeaseRequest": lambda config: gate.LeaseRequestSchema(
         max_request=config["GATE_LEASE_MAX_REQUEST"]),

@@ -10,6 +10,9 @@ identifiers of an answer go next, so a stateful run chains real calls
 """
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
+
 from apispec import APISpec, BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_instance
@@ -17,6 +20,7 @@ from flask import current_app
 
 from gate.documents import KNOWN_STATE_CODES, STATE_CODE_ALIASES, DocumentType
 from registration.api import blueprint
+from registration.services import venues as venue_service
 from schemas import appointments as appt
 from schemas import errors, venues
 from schemas.fields import CleanString, PersonName
@@ -52,20 +56,26 @@ def document_number_format(doc_type: DocumentType) -> str:
     return doc_type.value.replace("_", "-")
 
 
-# Examples: valid requests. The day is one of the fair's; a test run fills in a seeded one
-# (tests/attack/schemathesis.toml).
+# Examples: valid requests. The venue-day of a booking is one the service would take: the
+# document served names the first open one (ExampleVenueDay); these are the fallback.
 EXAMPLE_DAY = "2026-09-10"
 EXAMPLE_VISITOR = {
     "document": {"type": "cn_resident_id", "number": "11010119900307803X"},
     "name": "张三", "phone": "+86 138 0013 8000", "email": "zhang.san@example.com",
 }
-EXAMPLE_MEMBER = {"document": {"type": "cn_resident_id", "number": "440305198512310026"},
-                  "name": "李四", "phone": None, "email": None}
+# A delegation's members are other people than the single booking's, so that both examples
+# are accepted one after the other.
+GROUP_MEMBERS = [
+    {"document": {"type": "cn_resident_id", "number": "440305198512310026"},
+     "name": "李四", "phone": "+86 139 0000 0001", "email": "li.si@example.com"},
+    {"document": {"type": "passport", "number": "E12345678", "country": "GBR"},
+     "name": "ERIKSSON ANNA", "phone": None, "email": None},
+]
 BOOKING_EXAMPLE = {"venue": "CNCC", "date": EXAMPLE_DAY, "slot": None, **EXAMPLE_VISITOR,
                    "consent": True, "lang": "zh"}
 GROUP_EXAMPLE = {"organisation": "北京市对外经济贸易促进会", "venue": "CNCC",
                  "date": EXAMPLE_DAY, "slot": None,
-                 "members": [EXAMPLE_VISITOR, EXAMPLE_MEMBER], "consent": True, "lang": "zh"}
+                 "members": GROUP_MEMBERS, "consent": True, "lang": "zh"}
 LOOKUP_EXAMPLE = {"code": "K7P2QX9M", "document_number": "11010119900307803X", "lang": "en"}
 CANCEL_EXAMPLE = {"document_number": "11010119900307803X", "lang": "en"}
 
@@ -86,6 +96,9 @@ GROUP_LINKS = {
                     "parameters": {"path.serial": "$response.body#/bookings/0/pass/serial"}},
     "LookUpAppointment": {"operationId": "lookUpAppointment", "requestBody": {
         "code": "$response.body#/bookings/0/appointment/code",
+        "document_number": "$request.body#/members/0/document/number"}},
+    "CancelAppointment": {"operationId": "cancelAppointment", "parameters": {
+        "path.code": "$response.body#/bookings/0/appointment/code"}, "requestBody": {
         "document_number": "$request.body#/members/0/document/number"}},
 }
 
@@ -116,11 +129,8 @@ PATHS = {
         "operationId": "lookUpAppointment",
         "summary": "Find an appointment by confirmation code and document number",
         "requestBody": _body("LookupRequest", LOOKUP_EXAMPLE),
-        "responses": {"200": _ok("BookingResponse", links={
-            "GetPassFile": PASS_FILE_LINK,
-            "CancelAppointment": APPOINTMENT_LINKS["CancelAppointment"] | {"requestBody": {
-                "document_number": "$request.body#/document_number"}}}),
-            "404": _error("No match"), **COMMON}}},
+        "responses": {"200": _ok("BookingResponse", links={"GetPassFile": PASS_FILE_LINK}),
+                      "404": _error("No match"), **COMMON}}},
     "/api/v1/appointments/{code}/cancel": {"post": {
         "operationId": "cancelAppointment",
         "summary": "Cancel an appointment; its place is freed at once",
@@ -168,6 +178,14 @@ SCHEMAS = {
 EXTRA_PATHS: dict = {}
 EXTRA_SCHEMAS: dict = {}
 EXTRA_SECURITY_SCHEMES: dict[str, dict] = {}
+
+
+def security_scheme(name: str, scheme: dict) -> list[dict]:
+    """Declare a security scheme of the document (``scheme``: an OpenAPI Security Scheme
+    Object); returns the requirement to put in the ``security`` of each operation needing
+    it, e.g. ``DEVICE_AUTH = security_scheme("bearerAuth", {"type": "http", ...})``."""
+    EXTRA_SECURITY_SCHEMES[name] = scheme
+    return [{name: []}]
 
 
 def build_spec(config) -> dict:
@@ -263,9 +281,56 @@ def _document_variants(definition: dict) -> None:
     definition["oneOf"] = variants
 
 
+@dataclass(frozen=True)
+class ExampleVenueDay:
+    """The venue-day (and slot) the served document's example bookings name."""
+
+    venue: str
+    date: str
+    slot: str | None = None
+
+
+def first_open_venue_day() -> ExampleVenueDay | None:
+    """The first venue-day visitors can book now (with its first slot with places), if any."""
+    for venue, days in venue_service.list_venues_with_days():
+        for fair_day in days:
+            if venue_service.day_status(fair_day) == "open":
+                slot = next((s.code for s in fair_day.slots if s.remaining > 0), None)
+                return ExampleVenueDay(venue.code, fair_day.date.isoformat(), slot)
+    return None
+
+
+def with_example_venue_day(document: dict, venue_day: ExampleVenueDay | None) -> dict:
+    """``document`` whose example request bodies and path parameters naming a venue-day
+    name ``venue_day`` (a copy; ``document`` itself when there is none)."""
+    if venue_day is None:
+        return document
+    document = copy.deepcopy(document)
+    values = {"venue": venue_day.venue, "date": venue_day.date, "slot": venue_day.slot}
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path" and parameter["name"] in ("venue", "date") \
+                        and "example" in parameter:
+                    parameter["example"] = values[parameter["name"]]
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                example = content.get("example")
+                if isinstance(example, dict) and {"venue", "date"} <= example.keys():
+                    example.update((key, values[key]) for key in values if key in example)
+    return document
+
+
 @blueprint.get("/openapi.json")
 def openapi_document():
-    spec = current_app.extensions.get("fairgate.openapi")
-    if spec is None:
-        spec = current_app.extensions["fairgate.openapi"] = build_spec(current_app.config)
-    return spec
+    """The document, its examples naming a venue-day open now: built once per app, the
+    examples' venue-day filled in again when it changes (a day passes, a day fills up)."""
+    extensions = current_app.extensions
+    base = extensions.get("fairgate.openapi")
+    if base is None:
+        base = extensions["fairgate.openapi"] = build_spec(current_app.config)
+    venue_day = first_open_venue_day()
+    cached = extensions.get("fairgate.openapi.served")
+    if cached is None or cached[0] != venue_day:
+        cached = extensions["fairgate.openapi.served"] = (
+            venue_day, with_example_venue_day(base, venue_day))
+    return cached[1]

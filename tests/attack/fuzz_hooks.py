@@ -2,20 +2,33 @@
 names beyond JSON Schema's own, i.e. one document-number format per document type
 (registration/api/openapi.py). A number of such a format is what gate.documents accepts
 for that type: a layout, a region, a birth date and a check character no pattern can say.
+And the one thing about a booking that only the database knows: whether its venue-day has
+time slots. The fuzzed bookings name a day that has (FAIRGATE_FUZZ_DAY), so they name a slot.
+And one rule JSON Schema cannot state: a delegation holds each document once, compared as
+the service compares them (normalised number, type and issuing state). And a queue join's
+proof of work, solved for each request as a client solves it.
 
 Loaded by tests/attack/schemathesis.toml (``hooks``), so ``schemathesis run`` with that
 config file generates valid documents as the test does.
 """
 from __future__ import annotations
 
+import json
+import os
+import urllib.request
 from datetime import date
 
 import schemathesis
 from hypothesis import strategies as st
 
 from gate.checksums import icao_check_digit, mod11_2_check_char
+from marshmallow import ValidationError
+
 from gate.documents import ISO_ALPHA3, DocumentType, parse_document
 from registration.api.openapi import document_number_format
+from registration.waitingroom import pow as proof_of_work
+from schemas.appointments import BookingRequestSchema
+from schemas.waitingroom import QueueJoinRequestSchema
 
 
 def _digits(count: int) -> st.SearchStrategy[str]:
@@ -62,3 +75,69 @@ def _accepted(doc_type: DocumentType):
 for _doc_type, _strategy in NUMBERS.items():
     schemathesis.openapi.format(document_number_format(_doc_type),
                                 _strategy.filter(_accepted(_doc_type)))
+
+
+BOOKING_PATHS = ("/api/v1/appointments", "/api/v1/groups")
+FUZZ_DAY_SLOTS = ("AM", "MID", "PM")  # the demo's slotted day (schemathesis.toml)
+SLOT_FIELD = BookingRequestSchema().fields["slot"]
+
+
+@schemathesis.hook("map_body")
+def name_a_slot(ctx, body):
+    """A booking of the fuzzed venue-day names one of its slots: without one, or with
+    another valid text, the service answers slot_required or unknown_slot, rules of that
+    day that only the database knows. Only a slot the document allows is replaced (by AM),
+    so a body the document forbids stays forbidden."""
+    if ctx.operation.path not in BOOKING_PATHS or not isinstance(body, dict) \
+            or body.get("slot") in FUZZ_DAY_SLOTS:
+        return body
+    try:
+        SLOT_FIELD.deserialize(body.get("slot"))
+    except ValidationError:
+        return body
+    return {**body, "slot": "AM"}
+
+
+@schemathesis.hook("filter_body")
+def each_document_once(ctx, body):
+    """A delegation naming one document twice is not sent: the service refuses it
+    (invalid_members), as the document's description of ``members`` says."""
+    if ctx.operation.path != "/api/v1/groups" or not isinstance(body, dict) \
+            or not isinstance(body.get("members"), list):
+        return True
+    keys = [_document_key(member) for member in body["members"]]
+    known = [key for key in keys if key is not None]
+    return len(known) == len(set(known))
+
+
+def _document_key(member) -> str | None:
+    document = member.get("document") if isinstance(member, dict) else None
+    if not isinstance(document, dict):
+        return None
+    try:
+        return parse_document(document.get("type"), document.get("number"),
+                              document.get("country")).key
+    except (ValueError, TypeError, AttributeError):  # DocumentError is a ValueError
+        return None
+
+
+QUEUE_PATH = "/api/v1/queue/{venue}/{date}"
+ALTCHA_FIELD = QueueJoinRequestSchema().fields["altcha"]
+
+
+@schemathesis.hook("map_body")
+def solve_proof_of_work(ctx, body):
+    """A queue join carries a proof of work solved for it: a fresh challenge from
+    GET /api/v1/pow/challenge, solved as a client does (altcha; each solution counts once).
+    Only an ``altcha`` the document allows is replaced, so a body it forbids stays
+    forbidden."""
+    if ctx.operation.path != QUEUE_PATH or ctx.operation.method.upper() != "POST" \
+            or not isinstance(body, dict):
+        return body
+    try:
+        ALTCHA_FIELD.deserialize(body.get("altcha"))
+    except ValidationError:
+        return body
+    url = os.environ["FAIRGATE_FUZZ_BASE_URL"] + "/api/v1/pow/challenge"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return {**body, "altcha": proof_of_work.solve(json.load(response))}
