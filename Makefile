@@ -39,3 +39,17 @@ bench: venv
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+# Browser assets: npm packages (package-lock.json) built or copied into registration/static/,
+# and committed, so `make run` needs no Node.
+# The handheld scanner (/scan): its rules table generated from gate/, then its bundles
+# (package.json's "build" script; add further bundles there).
+.PHONY: assets
+assets: venv
+	$(PY) -m registration.web.scan_rules
+	npm ci --no-audit --no-fund
+	npm run build
+	mkdir -p registration/static/vendor/altcha
+	cp node_modules/altcha/dist_external/altcha.umd.cjs registration/static/vendor/altcha/altcha.js
+	cp node_modules/altcha/dist_external/worker.js node_modules/altcha/dist_external/altcha.css \
+		node_modules/altcha/LICENSE.txt registration/static/vendor/altcha/

@@ -33,12 +33,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
-    """gunicorn (gthread x4) on 127.0.0.1:port, returned once /healthz answers."""
+def start_gunicorn(env: dict, port: int, workers: int, threads: int = 4) -> subprocess.Popen:
+    """gunicorn (gthread x ``threads``) on 127.0.0.1:port, returned once /healthz answers."""
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     process = subprocess.Popen(
         [gunicorn, "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--worker-class", "gthread", "--threads", "4", "--log-level", "warning",
+         "--worker-class", "gthread", "--threads", str(threads), "--log-level", "warning",
          "registration.wsgi:app"], env=env, cwd=ROOT)
     deadline = time.time() + 60
     while time.time() < deadline:

@@ -62,6 +62,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None, *,
 
     app.register_blueprint(api.blueprint)
     csrf.exempt(api.blueprint)  # JSON clients carry no cookies; devices use bearer tokens
+    from registration import waitingroom
+
+    waitingroom.init_app(app)  # the queue in front of booking, proof of work
     web.init_app(app)
     cli.init_app(app)
     return app

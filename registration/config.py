@@ -146,6 +146,34 @@ class Defaults:
     GATE_LOOKUP_KDF_MEMORY_KIB = 98304
     GATE_LOOKUP_KDF_PARALLELISM = 2
 
+    # The waiting room in front of booking (docs/waiting-room.md): "memory" (one process:
+    # `make run`, tests) or redis://host:port/db, shared by every app server. Redis down:
+    # the room refuses with 503, it never opens to everyone.
+    WAITING_ROOM_STORE = "memory"
+    WAITING_ROOM_RATE = 20  # admissions per second per venue-day until staff change it
+    WAITING_ROOM_PREQUEUE_MINUTES = 10  # arrivals this long before the opening are shuffled
+    WAITING_ROOM_TICKET_HOURS = 12  # a place in line is kept this long
+    WAITING_ROOM_ADMISSION_MINUTES = 10  # time to send the booking form once admitted
+    WAITING_ROOM_REFRESH_SECONDS = 10  # the queue page refreshes itself at most this often
+    # Booking requests per second on a day without a scheduled opening above which the
+    # room switches on for WAITING_ROOM_SURGE_MINUTES (0: never; staff can change it live).
+    WAITING_ROOM_SURGE_PER_SECOND = 0
+    WAITING_ROOM_SURGE_MINUTES = 10
+    # Proof of work (ALTCHA, SHA-256, self-hosted): the largest number a client may have to
+    # try (the cost; about half of it on average). Staff raise it live during an attack.
+    POW_MAX_NUMBER = 50000
+    POW_CHALLENGE_SECONDS = 300  # a challenge must be solved within this time
+    # Whether booking and look-up ask a proof of work outside the waiting room too (staff
+    # can switch it on live); the queue entrance always asks one.
+    POW_ON_BOOKING = False
+    RATELIMIT_QUEUE_JOIN = "20/minute;100/hour"  # queue entrance per client address
+    RATELIMIT_QUEUE_JOIN_PER_DOCUMENT = "5/minute;20/hour"
+
+    # The waiting list of a full day (docs/waiting-list.md): a freed place is held for the
+    # first in line for this long (hours) after the offer mail; then it passes to the next.
+    WAITLIST_OFFER_HOURS = 2.0
+    RATELIMIT_WAITLIST = "10/minute;60/hour"  # joining / withdrawing, per client address
+
     LOG_JSON = False  # production: one JSON object per log line, with the request id
     LOG_LEVEL = "INFO"
     LOG_REQUESTS = False

@@ -12,6 +12,7 @@ from datetime import date
 
 from flask import current_app
 
+from registration.actions import waitlist
 from registration.actions.actors import Actor
 from registration.actions.people import normalised_visitor
 from registration.models import Appointment
@@ -45,8 +46,10 @@ def look_up(actor: Actor, code: str, document_number: str) -> Appointment:
 
 
 def cancel(actor: Actor, appointment: Appointment) -> Appointment:
-    """Cancel: the places are freed and the passes revoked; 409 when already cancelled."""
-    return booking.cancel_appointment(appointment)
+    """Cancel: the places are freed (or, on a day with a waiting list, offered to the first
+    in line) and the passes revoked; 409 when already cancelled."""
+    return booking.cancel_appointment(
+        appointment, hold_place=lambda cancelled: waitlist.offer_freed_place(actor, cancelled))
 
 
 def change(actor: Actor, appointment: Appointment, *, venue: str, day: date,

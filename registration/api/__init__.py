@@ -6,5 +6,6 @@ from flask import Blueprint
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
 from registration.api import (  # noqa: E402,F401
-    appointments, devices, gate, gate_openapi, openapi, passes, venues,
+    appointments, devices, gate, gate_openapi, openapi, passes, venues, waitlist,
+    waitlist_openapi,
 )

@@ -7,12 +7,13 @@ import sys
 import click
 from flask.cli import FlaskGroup
 
-from registration.cli import demo, devices, gate, keys, manage, users
+from registration.cli import demo, devices, gate, keys, manage, users, waitlist
 
 
 def init_app(app) -> None:
     for command in (*manage.COMMANDS, demo.demo_command, keys.keys_group,
-                    devices.device_group, gate.gate_group, users.user_group):
+                    devices.device_group, gate.gate_group, users.user_group,
+                    waitlist.waitlist_group):
         app.cli.add_command(command)
 
 

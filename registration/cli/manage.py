@@ -1,6 +1,9 @@
 """`fairgate venue`, `fairgate day`, `fairgate purge`."""
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import click
 from flask.cli import with_appcontext
 
@@ -9,6 +12,7 @@ from registration.actions import operations as operation_actions
 from registration.actions.actors import Actor
 from registration.cli.common import parse_date, parse_time, transaction
 from registration.actions import retention
+from registration.actions import waitingroom as waitingroom_actions
 from registration.services import venues
 from registration.services.operations import KEEP
 
@@ -54,6 +58,24 @@ def venue_list():
                        f"booked {day.booked}/{day.quota}  online left {day.remaining_online}")
 
 
+NO_OPENING = "none"
+
+
+def parse_booking_opens(ctx, param, value):
+    if value is None or value.strip().lower() == NO_OPENING:
+        return None if value is None else NO_OPENING
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM-DDTHH:MM[+08:00] or none / "
+                                 "请使用 YYYY-MM-DDTHH:MM[+08:00] 或 none") from None
+
+
+def in_venue_zone(moment: datetime, zone: str) -> datetime:
+    """A time without a zone is the venue's local time."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
+
+
 @click.group("day")
 def day_group():
     """Fair days: opening hours and quotas."""
@@ -67,17 +89,31 @@ def day_group():
 @click.option("--walk-in-reserve", type=click.IntRange(min=0))
 @click.option("--opens", callback=parse_time, help="HH:MM")
 @click.option("--closes", callback=parse_time, help="HH:MM")
+@click.option("--booking-opens", "booking_opens", callback=parse_booking_opens,
+              metavar="ISO|none", help="Booking opens then, behind the waiting room "
+              "(YYYY-MM-DDTHH:MM, the venue's local time unless a zone is given; none: clear).")
 @with_appcontext
-def day_set(venue, day, quota, occupancy_limit, walk_in_reserve, opens, closes):
+def day_set(venue, day, quota, occupancy_limit, walk_in_reserve, opens, closes, booking_opens):
     """Create or change VENUE's fair day DAY (YYYY-MM-DD)."""
     with transaction(hints=DAY_HINTS):
         fair_day = operation_actions.set_day(
             Actor.operator(), venue, day, quota=quota, opens=opens, closes=closes,
             occupancy_limit=KEEP if occupancy_limit is None else occupancy_limit,
             walk_in_reserve=walk_in_reserve)
+        if booking_opens is not None:
+            fair_day = waitingroom_actions.set_booking_opens(
+                Actor.operator(), venue, day, None if booking_opens == NO_OPENING
+                else in_venue_zone(booking_opens, fair_day.venue.timezone))
     click.echo(f"{venue.upper()} {fair_day.date}: quota {fair_day.quota}, booked "
                f"{fair_day.booked}, reserve {fair_day.walk_in_reserve}, "
-               f"{fair_day.opens:%H:%M}-{fair_day.closes:%H:%M}")
+               f"{fair_day.opens:%H:%M}-{fair_day.closes:%H:%M}{_opening(fair_day)}")
+
+
+def _opening(fair_day) -> str:
+    if fair_day.booking_opens_at is None:
+        return ""
+    local = fair_day.booking_opens_at.astimezone(ZoneInfo(fair_day.venue.timezone))
+    return f", booking opens {local.isoformat(timespec='minutes')}"
 
 
 @click.command("purge")

@@ -11,3 +11,4 @@ from registration.models.checkin import (  # noqa: F401
 from registration.models.device import Device, EnrollmentCode  # noqa: F401
 from registration.models.staff import AuditAction, AuditEntry, StaffRole, StaffUser  # noqa: F401
 from registration.models.venue import FairDay, Gate, TimeSlot, Venue  # noqa: F401
+from registration.models.waitlist import WaitlistEntry, WaitlistStatus  # noqa: F401

@@ -47,6 +47,12 @@ class AuditAction(enum.StrEnum):
     APPOINTMENTS_SEARCHED = "appointments_searched"
     EXPORT = "export"
     PURGE = "purge"
+    WAITLIST_OFFERED = "waitlist_offered"  # a held place offered to the first in line
+    WAITLIST_ACCEPTED = "waitlist_accepted"  # an offer taken: the held place booked
+    WAITLIST_EXPIRED = "waitlist_expired"  # an offer ran out: passed on or released
+    BOOKING_OPENS_SET = "booking_opens_set"  # a day's booking opening (waiting room)
+    WAITING_ROOM_RATE_SET = "waiting_room_rate_set"  # admissions per second, live
+    BOT_DEFENCE_SET = "bot_defence_set"  # proof-of-work cost, surge rate
 
 
 class StaffUser(Base):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gate.rules import DEFAULT_TIMEZONE
 from gate.i18n import Text
-from registration.models.base import Base, split_codes
+from registration.models.base import Base, UTCDateTime, split_codes
 
 
 class Venue(Base):
@@ -83,6 +83,8 @@ class FairDay(Base):
     # Part of the quota held for the walk-in desk.
     walk_in_reserve: Mapped[int] = mapped_column(nullable=False, default=0)
     booking_open: Mapped[bool] = mapped_column(nullable=False, default=True)
+    # When set, booking opens at this instant behind the waiting room (registration/waitingroom).
+    booking_opens_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     booked: Mapped[int] = mapped_column(nullable=False, default=0)
     walk_in_booked: Mapped[int] = mapped_column(nullable=False, default=0)
 

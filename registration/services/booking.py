@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
-from sqlalchemy import case, select, update
+from sqlalchemy import select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from gate.documents import Document, DocumentError, parse_document
 from gate.i18n import Text
@@ -22,7 +26,7 @@ from registration.models import (
     Appointment, AppointmentStatus, Channel, Delegation, FairDay, ManifestChange,
     RevocationCause, TimeSlot,
 )
-from registration.services import manifest, passes
+from registration.services import manifest, passes, places
 from registration.services.calendar import utc_now
 from registration.observability import BOOKINGS
 from registration.services.errors import Conflict, InvalidInput, NotFound, ServiceError
@@ -35,6 +39,9 @@ CODE_LENGTH = 8
 QUOTA_FULL = Text("该日预约已满", "This day is fully booked")
 SLOT_FULL = Text("该时段预约已满", "This time slot is fully booked")
 ALREADY_BOOKED = Text("该证件当日已有预约", "This document already has an appointment that day")
+# The predicate of the unique index uq_appointments_active_document_day (models), which
+# ON CONFLICT names to pick that index.
+ACTIVE_DOCUMENT_DAY = text("status = 'active'")
 NOT_FOUND = Text("找不到与确认码和证件号码相符的预约",
                  "No appointment matches this confirmation code and document number")
 
@@ -79,18 +86,7 @@ def validate_document(doc_type: str, number: str, country: str | None,
 def _take_day_place(fair_day: FairDay, channel: Channel) -> bool:
     """Atomically take one place of the day's quota; False when none is left."""
     table = FairDay.__table__
-    if channel is Channel.WALK_IN:
-        condition = table.c.booked < table.c.quota
-        values = {"booked": table.c.booked + 1, "walk_in_booked": table.c.walk_in_booked + 1}
-    else:
-        # Online and group bookings may not touch the part of the reserve walk-ins have not
-        # used yet; walk-ins beyond the reserve share the online pool.
-        reserve_used = case(
-            (table.c.walk_in_booked < table.c.walk_in_reserve, table.c.walk_in_booked),
-            else_=table.c.walk_in_reserve,
-        )
-        condition = (table.c.booked - reserve_used) < (table.c.quota - table.c.walk_in_reserve)
-        values = {"booked": table.c.booked + 1}
+    condition, values = places.day_place_terms(channel)
     result = db.session.execute(
         update(table).where(table.c.id == fair_day.id, condition).values(**values)
     )
@@ -149,43 +145,79 @@ def _book(request: BookingRequest, delegation: Delegation | None, now: datetime 
         message = Text("请阅读并同意个人信息处理规则", "Consent to the use of your data is required")
         raise InvalidInput("consent_required", message, {f"{field_prefix}consent": message})
     fair_day, slot = resolve_bookable_day(request.venue, request.day, request.slot, now)
-    document = request.visitor.document
-    if find_active_appointment(document, request.day) is not None:
+    now = now or utc_now()
+    appointment = _insert_appointment(request, fair_day, slot, delegation, now)
+    if appointment is None:  # the document already has an active appointment that day
         raise Conflict("already_booked", ALREADY_BOOKED,
                        {f"{field_prefix}document.number": ALREADY_BOOKED})
-    appointment = _new_appointment(request, fair_day, slot, delegation, now)
-    db.session.add(appointment)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # Another request booked the same document for the same day a moment ago.
-        raise Conflict("already_booked", ALREADY_BOOKED,
-                       {f"{field_prefix}document.number": ALREADY_BOOKED}) from None
-    passes.issue_pass(appointment, document)
-    db.session.flush()
-    # The places are taken last: the counter row stays locked only from here to the
+    issued = passes.issue_pass(appointment, request.visitor.document)
+    db.session.flush()  # the pass's id, for its manifest entry
+    # The places are taken last: the counter rows stay locked only from here to the
     # commit, which keeps a rush on one venue-day from queueing behind slow work. A refusal
     # raises, and the request's rollback removes the rows written above.
-    if not _take_day_place(fair_day, request.channel):
+    if _is_postgresql():
+        taken = places.take_and_number(fair_day.id, slot and slot.id, request.channel,
+                                       issued.id, now)
+        day_taken, slot_taken = taken.day, taken.slot
+    else:  # SQLite: one writer at a time, the same steps one by one
+        day_taken = _take_day_place(fair_day, request.channel)
+        slot_taken = day_taken and (slot is None or _take_slot_place(slot))
+        if slot_taken:
+            manifest.bump_entries(fair_day.id, [issued.id], ManifestChange.BOOKED, now=now)
+    if not day_taken:
         raise Conflict("quota_full", QUOTA_FULL, {f"{field_prefix}date": QUOTA_FULL})
-    if slot is not None and not _take_slot_place(slot):
+    if not slot_taken:
         raise Conflict("quota_full", SLOT_FULL, {f"{field_prefix}slot": SLOT_FULL})
-    manifest.record_change(appointment, ManifestChange.BOOKED, now=now)
     return appointment
 
 
-def _new_appointment(request: BookingRequest, fair_day: FairDay, slot: TimeSlot | None,
-                     delegation: Delegation | None, now: datetime | None) -> Appointment:
+def _is_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _insert_appointment(request: BookingRequest, fair_day: FairDay, slot: TimeSlot | None,
+                        delegation: Delegation | None, now: datetime) -> Appointment | None:
+    """INSERT the appointment unless the document has an active one that day (then None):
+    the unique index decides, in the same round trip (ON CONFLICT DO NOTHING RETURNING)."""
+    if delegation is not None and delegation.id is None:
+        db.session.flush()  # the new delegation's id
+    statement = _insert_unless_booked(db.session.get_bind().dialect.name)
+    values = _appointment_values(request, fair_day, slot, delegation, now)
+    try:
+        appointment = db.session.scalars(statement, values).one_or_none()
+    except IntegrityError:
+        # Only a confirmation code drawn twice gets here (1 in 10^12): the same answer as
+        # a race, the visitor retries.
+        raise Conflict("already_booked", ALREADY_BOOKED) from None
+    if appointment is not None:
+        # A new appointment has no passes yet: say so, rather than load the empty list.
+        set_committed_value(appointment, "passes", [])
+    return appointment
+
+
+@lru_cache(maxsize=None)
+def _insert_unless_booked(dialect: str):
+    """``INSERT appointment ... ON CONFLICT DO NOTHING RETURNING``, built once per dialect
+    (the values come as parameters at execution)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (insert(Appointment)
+            .on_conflict_do_nothing(index_elements=["day", "document_index"],
+                                    index_where=ACTIVE_DOCUMENT_DAY)
+            .returning(Appointment))
+
+
+def _appointment_values(request: BookingRequest, fair_day: FairDay, slot: TimeSlot | None,
+                        delegation: Delegation | None, now: datetime) -> dict:
     visitor, keys = request.visitor, vault()
     contact = {k: v for k, v in (("phone", visitor.phone), ("email", visitor.email)) if v}
-    return Appointment(
+    return dict(
         code=new_confirmation_code(),
-        fair_day=fair_day,
-        slot=slot,
+        fair_day_id=fair_day.id,
+        slot_id=slot.id if slot is not None else None,
         day=fair_day.date,
         status=AppointmentStatus.ACTIVE,
         channel=request.channel,
-        delegation=delegation,
+        delegation_id=delegation.id if delegation is not None else None,
         document_type=visitor.document.type.value,
         document_index=keys.blind_index(visitor.document),
         # No gate_index: it costs an Argon2id, computed off the booking path (services/
@@ -197,7 +229,7 @@ def _new_appointment(request: BookingRequest, fair_day: FairDay, slot: TimeSlot 
         contact_ciphertext=keys.encrypt(contact, purpose="contact") if contact else None,
         lang=visitor.lang,
         consent_version=request.consent_version,
-        consented_at=now or utc_now(),
+        consented_at=now,
     )
 
 
@@ -230,12 +262,16 @@ def _canonical_number(stored: dict, typed: str) -> bytes:
         return b""
 
 
-def cancel_appointment(appointment: Appointment, *, now: datetime | None = None) -> Appointment:
+def cancel_appointment(appointment: Appointment, *, now: datetime | None = None,
+                       hold_place: Callable[[Appointment], bool] | None = None) -> Appointment:
+    """Cancel and free the places; ``hold_place(appointment)`` returning True keeps them
+    counted instead (the waiting list's offer of the place, registration/actions/waitlist.py)."""
     if appointment.status is AppointmentStatus.CANCELLED:
         raise Conflict("already_cancelled", Text("该预约已取消", "This appointment is already cancelled"))
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancelled_at = now or utc_now()
-    _release_places(appointment)
+    if hold_place is None or not hold_place(appointment):
+        _release_places(appointment)
     for issued in appointment.passes:
         passes.revoke_pass(issued, RevocationCause.CANCELLED, now=now)
     manifest.record_change(appointment, ManifestChange.CANCELLED, now=now)

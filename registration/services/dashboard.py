@@ -21,6 +21,7 @@ from registration.models import (
     CheckInEvent, Device, FairDay, Gate, PassPresence, Venue, split_codes,
 )
 from registration.services.calendar import utc_now
+from registration.services.waitlist import line_counts
 
 BUCKET_MINUTES = 15
 RECENT_ANOMALIES = 20
@@ -51,7 +52,15 @@ def venue_day_numbers(venue: Venue, day: date, *, now: datetime | None = None) -
         "gates": _gates(venue, day, now),
         "series": entries_per_bucket(venue, day, fair_day),
         "anomalies": _anomalies(venue, day),
+        # The waiting list (docs/waiting-list.md): offered entries hold booked places.
+        **_waitlist(fair_day),
     }
+
+
+def _waitlist(fair_day: FairDay | None) -> dict:
+    counts = line_counts([fair_day.id], read_session())[fair_day.id] if fair_day \
+        else {"waiting": 0, "offered": 0}
+    return {"waitlist_waiting": counts["waiting"], "waitlist_offered": counts["offered"]}
 
 
 def _gates(venue: Venue, day: date, now: datetime) -> list[dict]:

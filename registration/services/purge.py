@@ -5,7 +5,7 @@ for appointments on days before the cut-off: their documents, names and contacts
 document look-up index of that days' check-in events; the reasons staff typed when revoking
 their passes; the masked documents, names, search queries and revocation reasons in audit
 entries recorded before the cut-off or about those appointments; and the outbox copies of
-their confirmation emails.
+their confirmation emails; and the waiting-list entries of those days.
 """
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from gate.rules import DEFAULT_TIMEZONE
 from registration.extensions import db
-from registration.models import Appointment, CheckInEvent, Pass, RevocationCause
+from registration.models import Appointment, CheckInEvent, Pass, RevocationCause, WaitlistEntry
 from registration.services import audit, mail
 from registration.services.calendar import utc_now
 
@@ -66,6 +66,10 @@ def purge(older_than_days: int, *, today: date, now: datetime | None = None) -> 
                Pass.revoke_reason.is_not(None), Pass.revoke_reason != ERASED)
         .values(revoke_reason=ERASED).execution_options(synchronize_session=False)
     )
+    # Waiting-list entries of those days hold identity data too, and nothing counts them
+    # afterwards: they go (their audit entries were recorded before the cut-off).
+    db.session.execute(delete(WaitlistEntry).where(WaitlistEntry.day < cutoff)
+                       .execution_options(synchronize_session=False))
     past = select(Appointment.code).where(Appointment.day < cutoff)
     entries = audit.erase_identity(
         recorded_before=datetime.combine(cutoff, time(0), FAIR_ZONE), codes=past, now=now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from gate.i18n import Text
 from registration.extensions import db
@@ -38,8 +38,10 @@ def days_of(venue: Venue) -> list[FairDay]:
 
 
 def find_fair_day(venue_code: str, day: date) -> FairDay | None:
+    # The venue comes with the join (callers name it: cookies, passes), not lazily later.
     return db.session.scalar(select(FairDay).join(Venue).where(
-        Venue.code == (venue_code or "").strip().upper(), FairDay.date == day))
+        Venue.code == (venue_code or "").strip().upper(), FairDay.date == day)
+        .options(contains_eager(FairDay.venue)))
 
 
 def get_venue(code: str) -> Venue | None:
@@ -60,7 +62,14 @@ def get_fair_day(venue_code: str, day: date) -> FairDay:
 def resolve_bookable_day(venue_code: str, day: date, slot_code: str | None,
                          now: datetime | None = None) -> tuple[FairDay, TimeSlot | None]:
     """The venue-day (and slot) a booking names, or 422 naming the bad field."""
-    venue = get_venue(venue_code)
+    # One query: the venue (the pass names it) and the slots ride along with the day; the
+    # venue alone is read only when the day does not exist, to name the right field.
+    fair_day = db.session.scalars(
+        select(FairDay).join(Venue).where(
+            Venue.code == (venue_code or "").upper(), FairDay.date == day)
+        .options(contains_eager(FairDay.venue), joinedload(FairDay.slots))
+    ).unique().one_or_none()
+    venue = fair_day.venue if fair_day is not None else get_venue(venue_code)
     if venue is None:
         raise invalid_field("venue", Text("没有这个场馆", "Unknown venue"), "unknown_venue")
     check_fair_day(day)
@@ -69,10 +78,6 @@ def resolve_bookable_day(venue_code: str, day: date, slot_code: str | None,
         raise invalid_field("date", Text("该日期已过", "That day is in the past"), "past_day")
     if day > booking_horizon(venue, now):
         raise invalid_field("date", beyond_horizon_message(day), "beyond_horizon")
-    fair_day = db.session.scalar(
-        select(FairDay).where(FairDay.venue_id == venue.id, FairDay.date == day)
-        .options(selectinload(FairDay.slots))
-    )
     if fair_day is None or not fair_day.booking_open:
         raise invalid_field("date", Text("该场馆当日不开放预约", "This day is not open for booking"),
                             "day_not_open")

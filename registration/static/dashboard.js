@@ -44,7 +44,8 @@
     var values = {
       booked: data.booked, quota: data.quota, admitted: data.admitted, inside: data.inside,
       walk_in_booked: data.walk_in_booked, anomalies: data.anomalies.total,
-      occupancy_limit: data.occupancy_limit
+      occupancy_limit: data.occupancy_limit,
+      waitlist_waiting: data.waitlist_waiting, waitlist_offered: data.waitlist_offered
     };
     Object.keys(values).forEach(function (key) {
       root.querySelectorAll('[data-field="' + key + '"]').forEach(function (node) {

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from registration.web import (
-    groups, health, locale, manage, passes, public, security, staff,
+    groups, health, locale, manage, passes, public, scan, security, staff, waitlist,
 )
 
 
@@ -14,6 +14,6 @@ def init_app(app: Flask) -> None:
     locale.init_app(app)
     security.init_app(app)
     app.register_blueprint(health.blueprint)
-    for module in (public, passes, manage, groups):
+    for module in (public, passes, manage, groups, waitlist, scan):
         app.register_blueprint(module.blueprint)
     staff.init_app(app)

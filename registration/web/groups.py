@@ -13,6 +13,7 @@ from registration.actions.unit import unit_of_work
 from registration.models import Delegation
 from registration.services import group_csv, groups
 from registration.services.errors import ServiceError
+from registration.waitingroom import guard, waiting_room
 from registration.web import group_files, notify
 from registration.web.forms import GroupForm
 from registration.web.locale import current_lang
@@ -53,11 +54,16 @@ def register():
         venue, day, slot = chosen
         lang = current_lang()
         try:
+            # A day behind the waiting room: the admission of one member who queued.
+            admission = guard.admission_for(venue, day, [
+                (m.document_number, m.document_type, m.document_country)
+                for m in members.members])
             with unit_of_work():
                 booked = group_actions.book_group(
                     Actor.visitor(request.remote_addr), organisation=form.organisation.data,
                     venue=venue, day=day, slot=slot, members=members.members,
                     consent=form.consent.data, lang=lang)
+                waiting_room().spend_admission(admission)
         except ServiceError as err:
             problems = _service_problems(err, members.lines)
         else:

@@ -6,6 +6,7 @@ from datetime import date
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from registration.actions import appointments as appointment_actions
+from registration.actions import waitlist as waitlist_actions
 from registration.actions.actors import Actor
 from registration.actions.unit import unit_of_work
 from registration.extensions import limiter
@@ -20,6 +21,8 @@ from registration.services.errors import ServiceError
 from registration.web import notify
 from registration.web.forms import BookingForm
 from registration.web.locale import current_lang
+from registration.waitingroom import guard, waiting_room
+from registration.waitingroom.room import AdmissionRequired
 
 blueprint = Blueprint("public", __name__)
 
@@ -69,6 +72,10 @@ def _fair_day(venue: str, day: str) -> FairDay:
               exempt_when=lambda: "prefill" in request.form)  # a full day's suggestion
 def book(venue: str, day: str):
     fair_day = _fair_day(venue, day)
+    waitlist_actions.expire_lazily(fair_day)  # held places of offers that ran out pass on
+    if not guard.may_see_booking_form(fair_day):
+        return redirect(url_for("waitingroom.queue", venue=fair_day.venue.code,
+                                day=fair_day.date.isoformat()), 303)
     form = BookingForm()
     context = {"day_errors": [], "suggestions": [], "duplicate": False}
     status_code = 200
@@ -117,11 +124,18 @@ def _submit(form: BookingForm, fair_day: FairDay, context: dict):
     visitor = booking.Visitor(document=document, name=form.name.data, phone=form.phone.data,
                               email=form.email.data, lang=lang)
     try:
+        guard.proof_of_work_if_asked()
+        admission = guard.admission_for_day(fair_day, [(
+            form.document_number.data, form.document_type.data, form.document_country.data)])
         with unit_of_work():
             booked = appointment_actions.book(
                 Actor.visitor(request.remote_addr), venue=fair_day.venue.code,
                 day=fair_day.date, slot=form.slot.data or None, visitor=visitor,
                 consent=form.consent.data)
+            waiting_room().spend_admission(admission)
+    except AdmissionRequired as err:  # another document than the one that queued, or spent
+        context["day_errors"] = [err.message.in_language(lang)]
+        return None, err
     except ServiceError as err:
         context["day_errors"] = form.apply_service_error(err)
         context["service_errors"] = [err]

@@ -20,6 +20,7 @@ SECTIONS = (
     ("staff.operations_start", _l("Operations"), MANAGERS,
      ("staff.operations", "staff.day", "staff.venues", "staff.devices", "staff.gate",
       "staff.slot", "staff.enroll")),
+    ("staff.waiting_room_page", _l("Waiting room"), MANAGERS, ("staff.waiting_room",)),
     ("staff.exports_start", _l("Exports"), MANAGERS, ("staff.export",)),
     ("staff.audit_log", _l("Audit log"), ADMIN, ("staff.audit",)),
     ("staff.purge", _l("Purge"), ADMIN, ("staff.purge",)),
