@@ -168,10 +168,17 @@ def queue_day(cli: Callable[[list[str]], str], day, now: datetime) -> dict[str, 
 
 def command(base_url: str, folder: Path, examples: int) -> list[str]:
     """The schemathesis command line, run from the repository root (the config names the
-    hooks file relative to it): every check (``--checks all``)."""
+    hooks file relative to it): every check (``--checks all``) but one.
+
+    ``ensure_resource_availability`` (ST302) is left out: it reads a 404 after a booking as
+    "created resource not found" from the URL alone, but look-up and cancel also need the
+    booking's document number in the body. Now and then the stateful phase sends the
+    operation's example body instead of the link's, naming another document, and the
+    service rightly answers 404 (docs/api.md)."""
     return [str(Path(sys.executable).with_name("schemathesis")), "--no-color",
             "--config-file", str(folder / CONFIG.name), "run",
             f"{base_url}/api/openapi.json", "--checks", "all",
+            "--exclude-checks", "ensure_resource_availability",
             "--max-examples", str(examples), "--workers", "1"]
 
 
