@@ -82,6 +82,7 @@ def prepare(base_url: str, cli: Callable[[list[str]], str], folder: Path,
             "FAIRGATE_FUZZ_DAY": tomorrow.isoformat(),  # Shougang's day with time slots
             "FAIRGATE_FUZZ_CODE": booked["appointment"]["code"],
             "FAIRGATE_FUZZ_DOCUMENT": looked_up,
+            "FAIRGATE_FUZZ_SERIAL": booked["pass"]["serial"],
             **full_day_with_offer(base_url, cli, outbox, later),
             **queue_day(cli, later, now)}
 
