@@ -42,6 +42,7 @@ ALREADY_BOOKED = Text("该证件当日已有预约", "This document already has 
 # The predicate of the unique index uq_appointments_active_document_day (models), which
 # ON CONFLICT names to pick that index.
 ACTIVE_DOCUMENT_DAY = text("status = 'active'")
+CONSENT_REQUIRED = Text("请阅读并同意个人信息处理规则", "Consent to the use of your data is required")
 NOT_FOUND = Text("找不到与确认码和证件号码相符的预约",
                  "No appointment matches this confirmation code and document number")
 
@@ -142,8 +143,8 @@ def book_appointment(request: BookingRequest, *, delegation: Delegation | None =
 def _book(request: BookingRequest, delegation: Delegation | None, now: datetime | None,
           field_prefix: str) -> Appointment:
     if not request.consent:
-        message = Text("请阅读并同意个人信息处理规则", "Consent to the use of your data is required")
-        raise InvalidInput("consent_required", message, {f"{field_prefix}consent": message})
+        raise InvalidInput("consent_required", CONSENT_REQUIRED,
+                           {f"{field_prefix}consent": CONSENT_REQUIRED})
     fair_day, slot = resolve_bookable_day(request.venue, request.day, request.slot, now)
     now = now or utc_now()
     appointment = _insert_appointment(request, fair_day, slot, delegation, now)

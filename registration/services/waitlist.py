@@ -51,7 +51,6 @@ OFFER_GONE = Text("该名额邀请已失效（已过期、已使用或已放弃�
                   "This offer is no longer valid (expired, used or declined)")
 EMAIL_REQUIRED = Text("候补需要电子邮箱，以便通知您空出的名额",
                       "The waiting list needs an email address to offer you a freed place")
-CONSENT_REQUIRED = Text("请阅读并同意个人信息处理规则", "Consent to the use of your data is required")
 
 
 @dataclass(frozen=True)
@@ -108,7 +107,8 @@ def join(venue_code: str, day: date, visitor: booking.Visitor, *, consent: bool,
     active appointment that day (409 ``already_booked``) or is on its line (409
     ``already_waiting``)."""
     if not consent:
-        raise InvalidInput("consent_required", CONSENT_REQUIRED, {"consent": CONSENT_REQUIRED})
+        raise InvalidInput("consent_required", booking.CONSENT_REQUIRED,
+                           {"consent": booking.CONSENT_REQUIRED})
     if not visitor.email:
         raise InvalidInput("email_required", EMAIL_REQUIRED, {"email": EMAIL_REQUIRED})
     fair_day = get_fair_day(venue_code, day)
