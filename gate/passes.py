@@ -73,18 +73,29 @@ class PassKind(StrEnum):
     exhibitor = "exhibitor"
     staff = "staff"
     media = "media"
+    professional = "professional"
+    guest = "guest"
+    contractor = "contractor"
+    online = "online"
     # Upper-case spellings are aliases of the same members (iteration lists each kind once).
     VISITOR = "visitor"
     EXHIBITOR = "exhibitor"
     STAFF = "staff"
     MEDIA = "media"
+    PROFESSIONAL = "professional"
+    GUEST = "guest"
+    CONTRACTOR = "contractor"
+    ONLINE = "online"
 
     @property
     def code(self) -> int:
         return _KIND_CODES[self]
 
 
-_KIND_CODES = {PassKind.visitor: 1, PassKind.exhibitor: 2, PassKind.staff: 3, PassKind.media: 4}
+# A code, once given, never changes meaning: printed passes carry it.
+_KIND_CODES = {PassKind.visitor: 1, PassKind.exhibitor: 2, PassKind.staff: 3, PassKind.media: 4,
+               PassKind.professional: 5, PassKind.guest: 6, PassKind.contractor: 7,
+               PassKind.online: 8}
 _KINDS_BY_CODE = {code: kind for kind, code in _KIND_CODES.items()}
 
 

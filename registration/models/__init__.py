@@ -8,7 +8,11 @@ from registration.models.checkin import (  # noqa: F401
     CheckInEvent, DeviceCredits, DeviceLease, GateLookupParams, ManifestChange, ManifestEntry,
     ManifestFeed, OccupancyPool, PassPresence,
 )
+from registration.models.credential import Credential, CredentialStatus  # noqa: F401
 from registration.models.device import Device, EnrollmentCode  # noqa: F401
+from registration.models.organisation import (  # noqa: F401
+    Organisation, OrganisationKind, OrganisationSignIn, ReviewStatus,
+)
 from registration.models.staff import AuditAction, AuditEntry, StaffRole, StaffUser  # noqa: F401
 from registration.models.venue import FairDay, Gate, TimeSlot, Venue  # noqa: F401
 from registration.models.waitlist import WaitlistEntry, WaitlistStatus  # noqa: F401

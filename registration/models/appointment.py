@@ -26,6 +26,7 @@ class Channel(enum.Enum):
     ONLINE = "online"
     WALK_IN = "walk_in"
     GROUP = "group"
+    CREDENTIAL = "credential"  # the carrier of a credential's pass (models/credential.py)
 
 
 class PassStatus(enum.Enum):
@@ -99,6 +100,10 @@ class Appointment(Base):
     channel: Mapped[Channel] = mapped_column(enum_type(Channel, "booking_channel"), nullable=False)
     delegation_id: Mapped[int | None] = mapped_column(
         ForeignKey("delegations.id"), nullable=True, index=True
+    )
+    # Set on the carrier appointment of a credential (models/credential.py): one each.
+    credential_id: Mapped[int | None] = mapped_column(
+        ForeignKey("credentials.id"), nullable=True, unique=True
     )
 
     # A gate.documents.DocumentType value.

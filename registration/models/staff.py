@@ -53,6 +53,21 @@ class AuditAction(enum.StrEnum):
     BOOKING_OPENS_SET = "booking_opens_set"  # a day's booking opening (waiting room)
     WAITING_ROOM_RATE_SET = "waiting_room_rate_set"  # admissions per second, live
     BOT_DEFENCE_SET = "bot_defence_set"  # proof-of-work cost, surge rate
+    ORGANISATION_REGISTERED = "organisation_registered"
+    ORGANISATION_APPROVED = "organisation_approved"
+    ORGANISATION_REJECTED = "organisation_rejected"
+    PORTAL_SIGN_IN = "portal_sign_in"  # an organisation contact used a sign-in link
+    CREDENTIAL_ISSUED = "credential_issued"  # staff issued (guest, staff, contractor)
+    CREDENTIAL_APPLIED = "credential_applied"  # a person applied (professional, media, online)
+    CREDENTIAL_APPROVED = "credential_approved"
+    CREDENTIAL_REJECTED = "credential_rejected"
+    CREDENTIAL_REVOKED = "credential_revoked"
+    MEMBER_ADDED = "member_added"  # an organisation added a member (one or by CSV)
+    MEMBER_REMOVED = "member_removed"
+    MEMBER_REPLACED = "member_replaced"
+    BADGE_PRINTED = "badge_printed"
+    BADGE_REPRINTED = "badge_reprinted"  # a second (or later) print: warned at the desk
+    MESSAGE_FAILED = "message_failed"  # an email or SMS that could not be sent, after retries
 
 
 class StaffUser(Base):

@@ -70,6 +70,12 @@ class FairDay(Base):
         CheckConstraint("walk_in_booked <= booked", name="walk_in_within_booked"),
         CheckConstraint("walk_in_reserve >= 0", name="reserve_not_negative"),
         CheckConstraint("walk_in_reserve <= quota", name="reserve_within_quota"),
+        CheckConstraint("professional_quota >= 0", name="professional_quota_not_negative"),
+        CheckConstraint("professional_quota + walk_in_reserve <= quota",
+                        name="professional_within_quota"),
+        CheckConstraint("professional_booked >= 0", name="professional_not_negative"),
+        CheckConstraint("professional_booked <= professional_quota",
+                        name="professional_within_share"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,6 +93,14 @@ class FairDay(Base):
     booking_opens_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     booked: Mapped[int] = mapped_column(nullable=False, default=0)
     walk_in_booked: Mapped[int] = mapped_column(nullable=False, default=0)
+    # The professional visitors' share of the quota (their own places, kept apart from the
+    # public's), and how many of them are booked (also counted in ``booked``).
+    professional_quota: Mapped[int] = mapped_column(nullable=False, default=0,
+                                                    server_default="0")
+    professional_booked: Mapped[int] = mapped_column(nullable=False, default=0,
+                                                     server_default="0")
+    # Exhibitors' staff may enter from this time (None: config EXHIBITORS_OPEN).
+    exhibitors_open: Mapped[time | None] = mapped_column(nullable=True)
 
     venue: Mapped[Venue] = relationship(back_populates="days")
     slots: Mapped[list["TimeSlot"]] = relationship(

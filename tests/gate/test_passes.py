@@ -271,9 +271,12 @@ def test_invalid_claims_rejected(overrides):
 
 def test_kind_aliases():
     assert list(PassKind) == [PassKind.visitor, PassKind.exhibitor, PassKind.staff,
-                              PassKind.media]
+                              PassKind.media, PassKind.professional, PassKind.guest,
+                              PassKind.contractor, PassKind.online]
     assert PassKind.VISITOR is PassKind.visitor and PassKind("staff") is PassKind.STAFF
-    assert [kind.code for kind in PassKind] == [1, 2, 3, 4]
+    assert PassKind.GUEST is PassKind.guest
+    # Codes printed on passes never change meaning.
+    assert [kind.code for kind in PassKind] == [1, 2, 3, 4, 5, 6, 7, 8]
 
 
 def test_kind_given_as_text_is_coerced():

@@ -1,0 +1,24 @@
+"""Issue 12, part 5: placeholder (filled by the piece of work that needs it)
+
+Revision ID: 6b0000000005
+Revises: 6b0000000004
+Create Date: 2026-12-03 13:15:00
+
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+
+# revision identifiers, used by Alembic.
+revision = '6b0000000005'
+down_revision = '6b0000000004'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
