@@ -1,7 +1,10 @@
-"""Fixtures shared by the service's tests: the `fairgate` command, enrolled gate devices."""
+"""Fixtures shared by the service's tests: the `fairgate` command, enrolled gate devices,
+the mail outbox."""
 from __future__ import annotations
 
+import email
 import os
+from email import policy
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -9,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+
+from registration.services.mail import outbox_dir
 
 
 @dataclass(frozen=True)
@@ -89,3 +94,16 @@ def fairgate(tmp_path):
 
     run("db", "upgrade")
     return run
+
+
+@pytest.fixture
+def outbox(app):
+    """Builder: ``outbox()`` -> the mails written so far (services/mail.py's outbox folder),
+    oldest first."""
+    def read():
+        with app.app_context():
+            folder = outbox_dir()
+        return [email.message_from_bytes(path.read_bytes(), policy=policy.default)
+                for path in sorted(folder.glob("*.eml"))]
+
+    return read

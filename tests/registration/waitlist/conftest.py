@@ -1,10 +1,7 @@
 """Fixtures for the waiting list: a full day, joining, cancelling, the offer mail's link."""
 from __future__ import annotations
 
-import email
 import re
-from email import policy
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -16,17 +13,6 @@ OFFER_LINK = re.compile(r"/waitlist/offer/([A-Za-z0-9_\-]+)")
 @pytest.fixture
 def app(make_app, tmp_path):
     return make_app(MAIL_OUTBOX=str(tmp_path / "outbox"))
-
-
-@pytest.fixture
-def outbox(app):
-    """``outbox()`` -> the messages written so far, oldest first."""
-    def read():
-        folder = Path(app.config["MAIL_OUTBOX"])
-        return [email.message_from_bytes(path.read_bytes(), policy=policy.default)
-                for path in sorted(folder.glob("*.eml"))]
-
-    return read
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
 """Fixtures for the visitor pages: an app with its own outbox, form data builders."""
 from __future__ import annotations
 
-import email
 import subprocess
 import sys
-from email import policy
 from pathlib import Path
 
 import pytest
@@ -30,17 +28,6 @@ def catalogs():
 @pytest.fixture
 def app(make_app, tmp_path):
     return make_app(MAIL_OUTBOX=str(tmp_path / "outbox"))
-
-
-@pytest.fixture
-def outbox(app):
-    """Builder: ``outbox()`` -> the messages written so far, oldest first."""
-    def read():
-        folder = Path(app.config["MAIL_OUTBOX"])
-        return [email.message_from_bytes(path.read_bytes(), policy=policy.default)
-                for path in sorted(folder.glob("*.eml"))]
-
-    return read
 
 
 @pytest.fixture
