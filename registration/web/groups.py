@@ -58,12 +58,12 @@ def register():
             admission = guard.admission_for(venue, day, [
                 (m.document_number, m.document_type, m.document_country)
                 for m in members.members])
+            waiting_room().spend_admission(admission)  # before the transaction, as the API
             with unit_of_work():
                 booked = group_actions.book_group(
                     Actor.visitor(request.remote_addr), organisation=form.organisation.data,
                     venue=venue, day=day, slot=slot, members=members.members,
                     consent=form.consent.data, lang=lang)
-                waiting_room().spend_admission(admission)
         except ServiceError as err:
             problems = _service_problems(err, members.lines)
         else:

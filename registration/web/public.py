@@ -127,12 +127,14 @@ def _submit(form: BookingForm, fair_day: FairDay, context: dict):
         guard.proof_of_work_if_asked()
         admission = guard.admission_for_day(fair_day, [(
             form.document_number.data, form.document_type.data, form.document_country.data)])
+        # Spent once the form is valid and before the booking's transaction, as the API
+        # does: a field to correct keeps it, no round trip runs while the day is locked.
+        waiting_room().spend_admission(admission)
         with unit_of_work():
             booked = appointment_actions.book(
                 Actor.visitor(request.remote_addr), venue=fair_day.venue.code,
                 day=fair_day.date, slot=form.slot.data or None, visitor=visitor,
                 consent=form.consent.data)
-            waiting_room().spend_admission(admission)
     except AdmissionRequired as err:  # another document than the one that queued, or spent
         context["day_errors"] = [err.message.in_language(lang)]
         return None, err
