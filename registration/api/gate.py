@@ -12,7 +12,8 @@ from flask import Response, current_app, request
 from gate.occupancy import CreditReport
 from registration.api import blueprint
 from registration.api.devices import current_device, device_required
-from registration.api.helpers import commit, load_body
+from registration.actions.unit import unit_of_work
+from registration.api.helpers import load_body
 from registration.extensions import limiter
 from registration.services import checkins, devices, leases, manifest, verify
 from schemas.gate import (
@@ -29,10 +30,10 @@ def gate_manifest():
         request.args.to_dict())
     device = current_device()
     devices.require_venue(device, query["venue"])
-    fair_day = manifest.manifest_day(device, query["date"])
     limit = query["limit"] or config["GATE_MANIFEST_PAGE_SIZE"]
-    page = manifest.manifest_page(device, fair_day, query["cursor"], limit)
-    commit()
+    with unit_of_work():  # a page may store the look-up indexes it computed
+        fair_day = manifest.manifest_day(device, query["date"])
+        page = manifest.manifest_page(device, fair_day, query["cursor"], limit)
     # Items are built in wire form by the service (ManifestPageSchema describes them):
     # dumping 100,000 of them through marshmallow would dominate a full pull.
     body = json.dumps(page, ensure_ascii=False, separators=(",", ":"))
@@ -47,8 +48,8 @@ def gate_events():
     device = current_device()
     for index, event in enumerate(data["events"]):
         event["gate"] = devices.require_gate(device, event["gate"], f"events.{index}.gate")
-    result = checkins.store_events(device, data["events"])
-    commit()
+    with unit_of_work():
+        result = checkins.store_events(device, data["events"])
     return EventBatchResultSchema().dump(result)
 
 
@@ -70,9 +71,9 @@ def gate_verify():
     data = load_body(VerifyRequestSchema())
     device = current_device()
     gate = devices.require_gate(device, data["gate"])
-    result = verify.verify_scan(device, data["scan"], data["direction"], gate,
-                                event_id=data["id"], presented_document=data["document"])
-    commit()
+    with unit_of_work():
+        result = verify.verify_scan(device, data["scan"], data["direction"], gate,
+                                    event_id=data["id"], presented_document=data["document"])
     return VerifyResponseSchema().dump({"verdict": result.verdict.as_wire(),
                                         "event_id": result.event_id})
 
@@ -85,7 +86,7 @@ def gate_leases():
     device = current_device()
     devices.require_venue(device, data["venue"])
     fair_day = manifest.manifest_day(device, data["date"])
-    answer = leases.lease(device, fair_day, data["lease_id"], data["request"],
-                          CreditReport(**data["report"]))
-    commit()
+    with unit_of_work():
+        answer = leases.lease(device, fair_day, data["lease_id"], data["request"],
+                              CreditReport(**data["report"]))
     return LeaseResponseSchema().dump(answer)

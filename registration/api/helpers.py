@@ -1,10 +1,10 @@
-"""What every API view does: read JSON through a schema, commit once, answer JSON."""
+"""What every API view does: read JSON through a schema (the one commit of a request is
+registration/actions/unit.py's ``unit_of_work``)."""
 from __future__ import annotations
 
 from flask import current_app, g, request
 from marshmallow import Schema, ValidationError
 
-from registration.extensions import db
 from registration.hardening import JsonTooDeep
 
 INVALID_JSON = "Invalid JSON body."
@@ -36,8 +36,3 @@ def _json_problem() -> str:
         except ValueError:
             pass
     return INVALID_JSON
-
-
-def commit() -> None:
-    """The single commit of a request; errors before it roll everything back."""
-    db.session.commit()
