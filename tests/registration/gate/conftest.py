@@ -21,6 +21,15 @@ def book(app, booking_body):
 
 
 @pytest.fixture
+def gates(make_fair_day, make_device):
+    """(today at CNCC with 100 places, device at CNCC-E1, device at CNCC-E2); SHOUGANG is
+    open today too (passes for it are another venue's)."""
+    day = make_fair_day("CNCC", offset=0, quota=100)
+    make_fair_day("SHOUGANG", offset=0)
+    return day, make_device("CNCC", "CNCC-E1"), make_device("CNCC", "CNCC-E2")
+
+
+@pytest.fixture
 def at_once():
     """``at_once([callable, ...])`` -> their results, each run in its own thread, all
     released together."""

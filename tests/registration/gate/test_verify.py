@@ -5,21 +5,14 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from gatetools import post_verify
 from sqlalchemy import select
 
 from gate.passes import SigningKey, new_claims, sign_pass
 
 
-@pytest.fixture
-def gates(make_fair_day, make_device):
-    day = make_fair_day("CNCC", offset=0, quota=100)
-    make_fair_day("SHOUGANG", offset=0)
-    return day, make_device("CNCC", "CNCC-E1"), make_device("CNCC", "CNCC-E2")
-
-
 def check(app, device, scan, direction="in", gate=None, **extra) -> dict:
-    response = app.test_client().post("/api/v1/gate/verify", headers=device.headers, json={
-        "scan": scan, "direction": direction, "gate": gate or device.gate, **extra})
+    response = post_verify(app, device, scan, direction, gate, **extra)
     assert response.status_code == 200, response.get_json()
     return response.get_json()["verdict"]
 

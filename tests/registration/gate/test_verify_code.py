@@ -3,23 +3,12 @@ as the booking's current pass, recorded, and limited per device like ID-card loo
 from __future__ import annotations
 
 import pytest
+from gatetools import post_verify
 from sqlalchemy import select
 
 
-@pytest.fixture
-def gates(make_fair_day, make_device):
-    day = make_fair_day("CNCC", offset=0, quota=100)
-    make_fair_day("SHOUGANG", offset=0)
-    return day, make_device("CNCC", "CNCC-E1"), make_device("CNCC", "CNCC-E2")
-
-
-def verify(app, device, scan, direction="in", **extra):
-    return app.test_client().post("/api/v1/gate/verify", headers=device.headers, json={
-        "scan": scan, "direction": direction, "gate": device.gate, **extra})
-
-
 def check(app, device, code, direction="in", **extra) -> dict:
-    response = verify(app, device, {"code": code}, direction, **extra)
+    response = post_verify(app, device, {"code": code}, direction, **extra)
     assert response.status_code == 200, response.get_json()
     return response.get_json()["verdict"]
 
@@ -36,7 +25,7 @@ def test_a_typed_code_is_decided_as_its_pass_and_recorded(app, gates, book):
     day, e1, e2 = gates
     booking = book(day)
     code = booking["appointment"]["code"]
-    response = verify(app, e1, {"code": typed(code)}, id="hh-code-1")
+    response = post_verify(app, e1, {"code": typed(code)}, id="hh-code-1")
     assert response.status_code == 200, response.get_json()
     verdict = response.get_json()["verdict"]
     assert verdict == {"admit": True, "reason": "ok", "colour": "green",
@@ -55,7 +44,7 @@ def test_a_typed_code_is_decided_as_its_pass_and_recorded(app, gates, book):
             booking["pass"]["serial"], "ok", True, "verify", False)
         assert event.document_index is None and event.appointment_id is not None
     # A retry with the same id answers the first verdict, nothing new is stored.
-    again = verify(app, e1, {"code": code}, id="hh-code-1").get_json()["verdict"]
+    again = post_verify(app, e1, {"code": code}, id="hh-code-1").get_json()["verdict"]
     assert again["reason"] == "ok"
     with app.app_context():
         assert len(db.session.scalars(select(CheckInEvent).where(
@@ -67,7 +56,7 @@ def test_a_wrong_code_finds_no_appointment_and_is_recorded(app, gates, book):
     from registration.models import CheckInEvent
 
     _, e1, _ = gates
-    verdict = verify(app, e1, {"code": "ZZZZ2222"}, id="hh-code-2").get_json()["verdict"]
+    verdict = post_verify(app, e1, {"code": "ZZZZ2222"}, id="hh-code-2").get_json()["verdict"]
     assert verdict == {"admit": False, "reason": "no_appointment", "colour": "red",
                        "message": verdict["message"],
                        "holder": {"name": None, "document": None}}
@@ -117,7 +106,7 @@ def test_a_cancelled_or_revoked_booking_is_refused_by_the_rules(app, gates, book
                                   None, "A" * 41])
 def test_a_malformed_code_is_refused_with_its_field(app, gates, gate_error, code):
     _, e1, _ = gates
-    error = gate_error(verify(app, e1, {"code": code}), 422)
+    error = gate_error(post_verify(app, e1, {"code": code}), 422)
     assert list(error["fields"]) == ["scan.code"], error
     assert error["fields"]["scan.code"] and error["message"]
 
@@ -133,7 +122,7 @@ def test_a_malformed_code_is_explained_in_chinese_too(app, gates, gate_error):
 
 def test_code_and_document_together_are_refused(app, gates, gate_error):
     _, e1, _ = gates
-    response = verify(app, e1, {"code": "ZZZZ2222", "document": {
+    response = post_verify(app, e1, {"code": "ZZZZ2222", "document": {
         "type": "cn_resident_id", "number": "11010119900307803X"}})
     assert gate_error(response, 422)["fields"]
 
@@ -153,15 +142,15 @@ def test_typed_codes_share_the_per_device_look_up_limit(limited, gates, book, ga
                                                         make_resident_id):
     day, e1, e2 = gates
     code = book(day)["appointment"]["code"]
-    answers = [verify(limited, e1, {"code": "ZZZZ2222"}).status_code for _ in range(2)]
+    answers = [post_verify(limited, e1, {"code": "ZZZZ2222"}).status_code for _ in range(2)]
     card = {"document": {"type": "cn_resident_id", "number": make_resident_id()}}
-    answers.append(verify(limited, e1, card).status_code)
+    answers.append(post_verify(limited, e1, card).status_code)
     assert answers == [200, 200, 200]
-    refused = verify(limited, e1, {"code": code})
+    refused = post_verify(limited, e1, {"code": code})
     assert gate_error(refused, 429)["code"] == "rate_limited"
     assert int(refused.headers["Retry-After"]) > 0
     # Per device: the other gate's device still looks the code up.
-    assert verify(limited, e2, {"code": code}).get_json()["verdict"]["reason"] == "ok"
+    assert post_verify(limited, e2, {"code": code}).get_json()["verdict"]["reason"] == "ok"
 
 
 def test_the_schema_alphabet_is_the_booking_alphabet():
