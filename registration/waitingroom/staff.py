@@ -22,7 +22,7 @@ from registration.services import venues
 from registration.services.errors import ServiceError
 from registration.waitingroom.room import waiting_room
 from registration.web.staff import blueprint
-from registration.web.staff.access import MANAGERS, staff_actor, staff_required
+from registration.web.staff.access import ADMIN, MANAGERS, staff_actor, staff_required
 
 TITLE = Text("排队与防机器人", "Waiting room and bots")
 SAVED = Text("已保存，所有服务器立即生效", "Saved: every server applies it at once")
@@ -123,7 +123,8 @@ def waiting_room_rate(venue, day: str):
 
 
 @blueprint.post("/waiting-room/defence")
-@staff_required(roles=MANAGERS, venue_scoped=False)
+# Fair-wide (every venue's bookings and look-ups): admins only; supervisors see the values.
+@staff_required(roles=ADMIN, venue_scoped=False)
 def waiting_room_defence():
     form = DefenceForm()
     if not form.validate():

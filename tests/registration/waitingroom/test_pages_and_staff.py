@@ -99,9 +99,16 @@ def test_staff_change_the_rate_and_the_defence_and_it_is_audited(
                               data={"rate": "2.5"})
     assert changed.status_code == 302
     assert 'value="2.5"' in supervisor.get("/staff/waiting-room").get_data(as_text=True)
-    defence = supervisor.post("/staff/waiting-room/defence", data={
-        "pow_max_number": "90000", "surge_per_second": "0", "pow_on_booking": "y"})
-    assert defence.status_code == 302
+    # The bot defence is fair-wide: a venue's supervisor sees it, only an admin changes it.
+    assert 'id="defence-values"' in page and "only an administrator" in page
+    defence = {"pow_max_number": "90000", "surge_per_second": "0", "pow_on_booking": "y"}
+    assert supervisor.post("/staff/waiting-room/defence", data=defence).status_code == 403
+    with app.app_context():
+        staff.create_user("admin-fair", "admin", "correct horse battery", None)
+        db.session.commit()
+    admin = app.test_client()
+    log_in(admin, "admin-fair")
+    assert admin.post("/staff/waiting-room/defence", data=defence).status_code == 302
     assert app.test_client().get("/api/v1/pow/challenge").get_json()["maxnumber"] == 90000
     other = make_fair_day(offset=2)
     scheduled = supervisor.post("/staff/waiting-room/opening", data={
@@ -109,7 +116,7 @@ def test_staff_change_the_rate_and_the_defence_and_it_is_audited(
     assert scheduled.status_code == 302
     assert f"CNCC {other.isoformat()}" in supervisor.get(
         "/staff/waiting-room").get_data(as_text=True).split('id="rooms"')[1]
-    bad = supervisor.post("/staff/waiting-room/defence", data={
+    bad = admin.post("/staff/waiting-room/defence", data={
         "pow_max_number": "5", "surge_per_second": "0"})
     assert bad.status_code == 422
     with app.app_context():
