@@ -25,6 +25,7 @@ from registration.web.locale import current_lang, tr
 from registration.web.options import bookable_options
 from registration.web.passes import document_label
 from registration.web.public import post_limit
+from registration.waitingroom import guard
 
 blueprint = Blueprint("manage", __name__)
 
@@ -61,6 +62,7 @@ def lookup():
     if request.method == "POST":
         if form.validate():
             try:
+                guard.proof_of_work_if_asked()  # while staff ask it on every look-up
                 appointment = appointment_actions.look_up(_visitor(), form.code.data,
                                                           form.document_number.data)
             except ServiceError as err:

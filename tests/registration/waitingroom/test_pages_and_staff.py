@@ -166,6 +166,28 @@ def test_the_booking_form_carries_the_widget_while_staff_ask_a_proof_of_work(
     assert booked.status_code == 302
 
 
+def test_the_look_up_form_carries_the_widget_while_staff_ask_a_proof_of_work(
+        app, client, make_fair_day, solve_pow, make_resident_id):
+    from registration.actions import waitingroom as actions
+    from registration.actions.actors import Actor
+    from registration.actions.unit import unit_of_work
+
+    day, number = make_fair_day(), make_resident_id()
+    booked = client.post("/api/v1/appointments", json=booking_body(day, number))
+    code = booked.get_json()["appointment"]["code"]
+    assert "altcha-widget" not in client.get("/my").get_data(as_text=True)
+    with app.app_context(), unit_of_work():
+        actions.set_bot_defence(Actor.operator(), pow_max_number=1000, pow_on_booking=True,
+                                surge_per_second=0)
+    assert "altcha-widget" in client.get("/my").get_data(as_text=True)
+    form = {"code": code, "document_number": number}
+    refused = client.post("/my?lang=en", data=form)
+    assert refused.status_code == 422
+    assert "Please complete the bot check first" in refused.get_data(as_text=True)
+    found = client.post("/my", data={**form, "altcha": solve_pow()})
+    assert found.status_code == 302 and found.headers["Location"].endswith("/my/appointment")
+
+
 def test_the_group_form_books_a_day_behind_the_room_only_with_a_members_admission(
         client, make_fair_day, schedule_opening, solve_pow, make_resident_id):
     import io
