@@ -54,6 +54,7 @@ def register():
         venue, day, slot = chosen
         lang = current_lang()
         try:
+            guard.proof_of_work_if_asked()  # while staff ask it on every booking
             # A day behind the waiting room: the admission of one member who queued.
             admission = guard.admission_for(venue, day, [
                 (m.document_number, m.document_type, m.document_country)

@@ -188,6 +188,35 @@ def test_the_look_up_form_carries_the_widget_while_staff_ask_a_proof_of_work(
     assert found.status_code == 302 and found.headers["Location"].endswith("/my/appointment")
 
 
+def test_the_group_form_carries_the_widget_while_staff_ask_a_proof_of_work(
+        app, client, make_fair_day, solve_pow, make_resident_id):
+    import io
+
+    from registration.actions import waitingroom as actions
+    from registration.actions.actors import Actor
+    from registration.actions.unit import unit_of_work
+
+    day = make_fair_day()
+    with app.app_context(), unit_of_work():
+        actions.set_bot_defence(Actor.operator(), pow_max_number=1000, pow_on_booking=True,
+                                surge_per_second=0)
+    assert "altcha-widget" in client.get("/group").get_data(as_text=True)
+    csv_text = ("document_type,document_number,document_country,name,phone,email\n"
+                f"cn_resident_id,{make_resident_id()},,成员,,member@example.com\n")
+
+    def upload(**extra):
+        return client.post("/group?lang=en", data={
+            "organisation": "北京某某科技有限公司", "option": f"CNCC|{day.isoformat()}|",
+            "consent": "y", "members": (io.BytesIO(csv_text.encode()), "members.csv"),
+            **extra}, content_type="multipart/form-data")
+
+    refused = upload()
+    assert refused.status_code == 422
+    assert "Please complete the bot check first" in refused.get_data(as_text=True)
+    booked = upload(altcha=solve_pow())
+    assert booked.status_code == 302 and "/group/" in booked.headers["Location"]
+
+
 def test_the_group_form_books_a_day_behind_the_room_only_with_a_members_admission(
         client, make_fair_day, schedule_opening, solve_pow, make_resident_id):
     import io
