@@ -33,7 +33,7 @@ KINDS: dict[PassKind, KindInfo] = {info.kind: info for info in (
     KindInfo(PassKind.visitor, Text("观众", "Visitor"), "#1565c0", False, True),
     KindInfo(PassKind.professional, Text("专业观众", "Professional visitor"), "#00838f",
              False, True, applied=True),
-    KindInfo(PassKind.exhibitor, Text("展商", "Exhibitor"), "#2e7d32", True, False),
+    KindInfo(PassKind.exhibitor, Text("参展商", "Exhibitor"), "#2e7d32", True, False),
     KindInfo(PassKind.media, Text("媒体", "Media"), "#6a1b9a", True, False, applied=True),
     KindInfo(PassKind.guest, Text("嘉宾", "Guest"), "#c62828", True, False),
     KindInfo(PassKind.staff, Text("工作人员", "Staff"), "#37474f", True, False),

@@ -10,6 +10,11 @@ exceed the limit, and every credit a kiosk can spend is counted in ``outstanding
 entry is reported, so the people truly inside never exceed the limit either, however long a
 kiosk stays partitioned. The argument is written out in docs/gate-rules.md.
 
+How many credits a device should hold (:func:`stock_target`) is sized from the venue's
+headroom and the gate's recent peak admission rate (:func:`peak_rate`), so an offline gate
+keeps admitting for a while without one gate starving the others; whatever the target, the
+pool still caps every grant.
+
 Both classes are plain state machines: no clock, no I/O, no locking. The service keeps the
 pool in its database and applies each operation in one transaction; the kiosk keeps its
 credits in its ledger. Event idempotency (an upload retried twice) is handled before this
@@ -17,8 +22,10 @@ layer, by event ids.
 """
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+import math
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from types import MappingProxyType
 
 
@@ -225,3 +232,81 @@ class KioskCredits:
         """
         report, self._pending = self._pending, CreditReport()
         return report
+
+
+# --- Sizing a device's stock --------------------------------------------------------------
+
+def stock_target(*, limit: int, inside: int, held: int, gates: int, peak_per_minute: float,
+                 cover_minutes: float = 10.0, hint: int = 0, held_here: int = 0) -> int:
+    """The credits one device should hold: enough for ``cover_minutes`` offline.
+
+    ``limit`` and ``inside``: the venue's (or a room's) occupancy limit and the people inside
+    as the pool knows them; ``held``: credits all devices hold, ``held_here`` of them at this
+    device; ``gates``: devices leasing from the pool (this one included); ``peak_per_minute``:
+    this gate's recent peak admission rate; ``hint``: what the device asked to hold (its
+    own working stock: what a gate with no recent entries gets).
+
+    - cover: ``peak x cover_minutes``, in full while the venue is at most half full, then
+      shrinking in proportion to the free places, to 0 at the limit;
+    - fair: never more than the device's equal share of the free places
+      (``ceil((limit - inside) / gates)``), the ``hint`` included;
+    - never more than the device holds plus what the pool can still grant, so the sum of
+      all targets never exceeds the limit (and the pool caps every grant anyway).
+    """
+    for name, value in (("limit", limit), ("inside", inside), ("held", held),
+                        ("gates", gates), ("hint", hint), ("held_here", held_here)):
+        _count(value, name)
+    if not (peak_per_minute >= 0 and cover_minutes >= 0):  # also refuses NaN
+        raise LeaseError("peak_per_minute and cover_minutes must not be negative")
+    if held_here > held:
+        raise LeaseError("a device holds more credits than all devices together")
+    free = max(0, limit - inside)
+    if free == 0:
+        return 0
+    share = -(-free // max(1, gates))  # ceiling: with fewer places than gates, 1 each
+    fill_factor = min(1.0, 2 * free / limit)  # 1 up to half full, then down to 0 at the limit
+    cover = math.ceil(peak_per_minute * cover_minutes * fill_factor - 1e-9)
+    target = min(max(cover, hint), share)
+    return max(0, min(target, held_here + max(0, limit - inside - held)))
+
+
+def peak_rate(reports: Iterable[tuple[datetime, int]], *, now: datetime,
+              window: timedelta = timedelta(minutes=15), since: datetime | None = None,
+              bucket: timedelta = timedelta(minutes=1)) -> float:
+    """The highest admission rate (entries per minute) over ``bucket``-long periods of the
+    last ``window`` before ``now``.
+
+    ``reports``: (time the service received it, entries) of one device's lease reports, in
+    order; ``since``: when the report before the first one arrived (None: the first report's
+    entries are put at its own time). Each report's entries happened between the previous
+    report and this one: they are spread evenly over that span, so a backlog uploaded after
+    an hour offline counts as the hour's average, not as a burst.
+    """
+    if window <= timedelta(0) or bucket <= timedelta(0):
+        raise LeaseError("window and bucket must be positive")
+    start = now - window
+    slots = max(1, math.ceil(window / bucket))
+    counts = [0.0] * slots
+    previous = since
+    for at, entries in reports:
+        begin = at if previous is None or previous > at else previous
+        previous = at
+        if not entries or at <= start:
+            continue
+        span = (at - begin).total_seconds()
+        low, high = max(begin, start), min(at, now)
+        if span <= 0:
+            if start < at <= now:
+                counts[min(slots - 1, int((at - start) / bucket - 1e-9))] += entries
+            continue
+        if high <= low:
+            continue
+        first = int((low - start) / bucket)
+        for slot in range(first, slots):
+            a = max(low, start + slot * bucket)
+            b = min(high, start + (slot + 1) * bucket)
+            if b <= a:
+                break
+            counts[slot] += entries * (b - a).total_seconds() / span
+    per_minute = timedelta(minutes=1) / bucket
+    return max(counts) * per_minute

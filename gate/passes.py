@@ -60,7 +60,11 @@ def token_length(venue_length: int) -> int:
 
 MAX_TOKEN_LENGTH = token_length(MAX_VENUE_LENGTH)  # 154 = QR 6-M alphanumeric capacity
 
-_VENUE_RE = re.compile(r"[A-Z0-9]{1,%d}" % MAX_VENUE_LENGTH)
+ALL_VENUES = "*"
+"""The venue field of a pass valid at every venue of the fair (credentials without a venue:
+media, guests, staff). A one-venue-day kind (:data:`SINGLE_VENUE_KINDS`) never carries it."""
+
+_VENUE_RE = re.compile(r"[A-Z0-9]{1,%d}|\*" % MAX_VENUE_LENGTH)
 _SERIAL_RE = re.compile(r"[A-Z2-7]{16}")
 _KEY_ID_RE = re.compile(r"[0-9a-f]{4}")
 _LAST_FIRST_DAY = DAY_EPOCH + timedelta(days=0xFFFF)
@@ -97,6 +101,9 @@ _KIND_CODES = {PassKind.visitor: 1, PassKind.exhibitor: 2, PassKind.staff: 3, Pa
                PassKind.professional: 5, PassKind.guest: 6, PassKind.contractor: 7,
                PassKind.online: 8}
 _KINDS_BY_CODE = {code: kind for kind, code in _KIND_CODES.items()}
+
+SINGLE_VENUE_KINDS = frozenset({PassKind.visitor, PassKind.professional})
+"""Kinds booked for one venue-day: their passes always name the venue (never ``*``)."""
 
 
 class PassTokenError(Exception):
@@ -148,7 +155,8 @@ class PassClaims:
         if not isinstance(self.serial, str) or not _SERIAL_RE.fullmatch(self.serial):
             raise ValueError("serial must be 16 upper-case base32 characters (10 bytes)")
         if not isinstance(self.venue, str) or not _VENUE_RE.fullmatch(self.venue):
-            raise ValueError(f"venue code must be 1-{MAX_VENUE_LENGTH} characters A-Z, 0-9")
+            raise ValueError(f"venue code must be 1-{MAX_VENUE_LENGTH} characters A-Z, 0-9, "
+                             f"or {ALL_VENUES!r} (every venue)")
         if type(self.first_day) is not date:
             raise ValueError("first_day must be a datetime.date")
         if not DAY_EPOCH <= self.first_day <= _LAST_FIRST_DAY:
@@ -156,6 +164,9 @@ class PassClaims:
         if type(self.day_count) is not int or not 1 <= self.day_count <= MAX_DAY_COUNT:
             raise ValueError(f"day_count must be an integer from 1 to {MAX_DAY_COUNT}")
         object.__setattr__(self, "kind", PassKind(self.kind))
+        if self.venue == ALL_VENUES and self.kind in SINGLE_VENUE_KINDS:
+            raise ValueError(f"a {self.kind} pass names its venue: {ALL_VENUES!r} is for "
+                             "passes valid at every venue")
         if not isinstance(self.fingerprint, bytes) or len(self.fingerprint) != FINGERPRINT_BYTES:
             raise ValueError(f"fingerprint must be {FINGERPRINT_BYTES} bytes")
         if self.key_id and not _KEY_ID_RE.fullmatch(self.key_id):
@@ -174,6 +185,14 @@ class PassClaims:
 
     def covers(self, day: date) -> bool:
         return self.first_day <= day <= self.last_day
+
+    @property
+    def every_venue(self) -> bool:
+        """Valid at every venue of the fair (venue field ``*``)."""
+        return self.venue == ALL_VENUES
+
+    def valid_at(self, venue: str) -> bool:
+        return self.every_venue or self.venue == venue
 
     def matches_document(self, document_key: str) -> bool:
         """Whether a presented document's key gives this pass's fingerprint (see below)."""

@@ -13,15 +13,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
+from gate.kinds import MULTI_DAY_KINDS
 from gate.passes import PassKind
 
 IN = "in"
 OUT = "out"
 DIRECTIONS = (IN, OUT)
 
-MULTI_ENTRY_KINDS = frozenset({PassKind.exhibitor, PassKind.staff, PassKind.media})
-"""Kinds that may enter again while inside (they come and go all day); a venue may set
-its own in its policy."""
+MULTI_ENTRY_KINDS = MULTI_DAY_KINDS - {PassKind.online}
+"""Kinds that may enter again while inside (they come and go all day): every multi-day kind
+with a gate pass (exhibitor, media, guest, staff, contractor); a venue may set its own in
+its policy."""
 
 
 def require_aware(moment: datetime | None, name: str) -> None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from types import MappingProxyType
 
 from gate.i18n import Text
-from gate.passes import PassClaims, PassKind, PassTokenError, verify_token
+from gate.kinds import PUBLIC_KINDS
+from gate.passes import ALL_VENUES, PassClaims, PassKind, PassTokenError, verify_token
 from gate.presence import (  # noqa: F401 (re-exported: the rules' inputs)
     DIRECTIONS, IN, MULTI_ENTRY_KINDS, OUT, PresenceState, require_aware,
 )
@@ -34,9 +36,23 @@ def _kinds(values) -> frozenset[PassKind]:
     return frozenset(PassKind(v) for v in values)
 
 
+HOURS_EXEMPT_KINDS = frozenset({PassKind.staff, PassKind.contractor})
+"""Kinds admitted at any hour of a fair day (fair staff, contractors building up)."""
+
+GATELESS_KINDS = frozenset({PassKind.online})
+"""Kinds that never pass a gate (online participants have no gate pass): refused as
+``wrong_venue`` wherever such a token turns up."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class VenuePolicy:
-    """How one venue admits people. ``timezone`` is data only: callers pass local day/time."""
+    """How one venue admits people. ``timezone`` is data only: callers pass local day/time.
+
+    ``kind_opens``: kinds that may enter from an earlier time than ``opens`` (exhibitors
+    from the exhibitors' opening, e.g. 08:00 when the public opens at 09:00); a time later
+    than ``opens`` changes nothing: no kind is held out while the public is let in.
+    ``quota_kinds``: kinds counted against the day's quota (the public ones); every kind
+    counts against the occupancy limit."""
 
     venue: str
     opens: time
@@ -46,8 +62,9 @@ class VenuePolicy:
     slot_grace: timedelta = timedelta(minutes=30)
     id_check_kinds: frozenset[PassKind] = frozenset()
     multi_entry_kinds: frozenset[PassKind] = MULTI_ENTRY_KINDS
-    quota_kinds: frozenset[PassKind] = frozenset({PassKind.visitor})
-    hours_exempt_kinds: frozenset[PassKind] = frozenset({PassKind.staff})
+    quota_kinds: frozenset[PassKind] = PUBLIC_KINDS
+    hours_exempt_kinds: frozenset[PassKind] = HOURS_EXEMPT_KINDS
+    kind_opens: Mapping[PassKind, time] = field(default_factory=dict)
     duplicate_window: timedelta = timedelta(seconds=10)
 
     def __post_init__(self) -> None:
@@ -58,6 +75,16 @@ class VenuePolicy:
         for name in ("id_check_kinds", "multi_entry_kinds", "quota_kinds",
                      "hours_exempt_kinds"):
             object.__setattr__(self, name, _kinds(getattr(self, name)))
+        opens = {PassKind(kind): at for kind, at in dict(self.kind_opens).items()}
+        for kind, at in opens.items():
+            if type(at) is not time or not at < self.closes:
+                raise ValueError(f"kind_opens[{kind}] must be a time before closes")
+        object.__setattr__(self, "kind_opens", MappingProxyType(opens))
+
+    def opens_for(self, kind: PassKind | None) -> time:
+        """When ``kind`` may first enter: its own opening if earlier than the public's."""
+        own = self.kind_opens.get(kind) if kind is not None else None
+        return min(own, self.opens) if own is not None else self.opens
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,7 +94,7 @@ class AppointmentRecord:
     serial: str
     status: GateStatus
     day: date
-    venue: str
+    venue: str  # ALL_VENUES ("*"): valid at every venue
     kind: PassKind = PassKind.visitor
     slot_start: time | None = None
     slot_end: time | None = None
@@ -221,9 +248,13 @@ def _revoked(f: _Facts) -> bool:
 
 
 def _wrong_venue(f: _Facts) -> bool:
+    # ``*``: valid at every venue (a credential without a venue). A gateless kind (online)
+    # is not for any gate.
+    if f.kind in GATELESS_KINDS:
+        return True
     if f.scan.claims is not None:
-        return f.scan.claims.venue != f.policy.venue
-    return f.record is not None and f.record.venue != f.policy.venue
+        return not f.scan.claims.valid_at(f.policy.venue)
+    return f.record is not None and f.record.venue not in (f.policy.venue, ALL_VENUES)
 
 
 def _wrong_day(f: _Facts) -> bool:
@@ -270,7 +301,7 @@ def _duplicate_scan(f: _Facts) -> bool:
 def _outside_hours(f: _Facts) -> bool:
     if f.kind in f.policy.hours_exempt_kinds:
         return False
-    return not f.policy.opens <= f.local_time < f.policy.closes
+    return not f.policy.opens_for(f.kind) <= f.local_time < f.policy.closes
 
 
 def _outside_slot(f: _Facts) -> bool:

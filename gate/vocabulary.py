@@ -39,6 +39,40 @@ def values(kind: type[Enum]) -> tuple[str, ...]:
     return tuple(member.value for member in kind)
 
 
+# Organisations and credentials (registration/models, schemas/) --------------------------------
+
+class OrganisationKind(StrEnum):
+    exhibitor = "exhibitor"
+    organisation = "organisation"  # institutions sending professional visitors
+    media_outlet = "media_outlet"
+    # Upper-case spellings are aliases of the same members, as the service's code writes them.
+    EXHIBITOR = "exhibitor"
+    ORGANISATION = "organisation"
+    MEDIA_OUTLET = "media_outlet"
+
+
+class ReviewStatus(StrEnum):
+    """Where an organisation stands in review."""
+
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class CredentialStatus(StrEnum):
+    pending = "pending"  # waiting for review
+    approved = "approved"  # active: the pass (if the kind has one) is issued
+    rejected = "rejected"
+    revoked = "revoked"  # withdrawn after approval (member removed or replaced, staff)
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REVOKED = "revoked"
+
+
 # Enrolment codes ---------------------------------------------------------------------------
 
 ENROLMENT_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: typed from a screen

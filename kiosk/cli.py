@@ -77,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--height", type=int, help="camera frame height to ask for")
     run.add_argument("--offline", action="store_true", help="do not contact the service")
     run.add_argument("--credits", type=int, default=kiosk_config.CREDIT_STOCK, metavar="N",
-                     help="working stock of occupancy credits to keep leased "
+                     help="least stock of occupancy credits to keep leased; the service "
+                          "sizes more for a busy gate "
                           f"({kiosk_config.CREDIT_STOCK})")
     run.add_argument("--recycle-exits", action="store_true",
                      help="reuse places freed by exits here as local credits")

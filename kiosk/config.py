@@ -27,7 +27,10 @@ SYNC_MAX_BACKOFF_SECONDS = 15.0  # longest wait between retries while offline (-
 MANIFEST_PAGE_SIZE = 2000  # manifest items asked for per page (the service may allow more)
 EVENT_BATCH_SIZE = 500  # events per upload; halved while the service answers 413
 EVENT_BATCHES_PER_ROUND = 20  # uploads per sync round at most
-CREDIT_STOCK = 30  # occupancy credits kept leased (--credits)
+CREDIT_STOCK = 30  # occupancy credits kept leased at least; the service sizes more (--credits)
+# A decision counts as online (its event's `offline: false`) only if the service answered
+# this kiosk within this many seconds: a sync interval plus the connect and read timeouts.
+ONLINE_FRESH_SECONDS = 10.0
 REPEAT_WINDOW_SECONDS = 3.0  # a pass shown again within this repeats its verdict (--window)
 PAIR_WINDOW_SECONDS = 5.0  # a pass and an ID card within this are one scan (--pair-window)
 SCREEN_PORT = 8470  # the browser gate screen, on 127.0.0.1 only (--screen-port)

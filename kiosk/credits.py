@@ -108,13 +108,26 @@ def reject_lease(ledger, lease: LeaseRequest) -> None:
                             (REJECTED, lease.lease_id))
 
 
-def surrender(ledger, day: date) -> int:
-    """Give back every credit in hand (the lane closes); reported at the next sync."""
+def surrender(ledger, day: date, n: int | None = None) -> int:
+    """Give back ``n`` credits in hand (None: all, the lane closes); reported at the next
+    sync. Returns how many were given."""
     with ledger.transaction():
         credits = kiosk_credits(ledger, day)
-        given = credits.surrender()
+        given = credits.surrender(n)
         add_pending(ledger, day, credits.take_report(), credits.available)
     return given
+
+
+def stock_target(ledger, day: date) -> int | None:
+    """The stock the service last sized for this kiosk on ``day`` (None: not told yet)."""
+    stored = ledger.get("lease_target") or {}
+    return stored.get("target") if stored.get("date") == day.isoformat() else None
+
+
+def keep_target(ledger, day: date, target: int | None) -> None:
+    """Remember the service's sizing (a lease answer's ``target``; None: keep the last)."""
+    if target is not None:
+        ledger.set(lease_target={"date": day.isoformat(), "target": target})
 
 
 def lease_counts(ledger) -> dict:

@@ -29,6 +29,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from gate.kinds import KINDS
 from gate.reasons import AMBER, GREEN, RED
 from gate.rules import DEFAULT_TIMEZONE, AdmissionVerdict
 
@@ -138,6 +139,16 @@ def panel_lines(verdict: AdmissionVerdict) -> dict[str, str]:
     return lines
 
 
+def kind_tag(verdict: AdmissionVerdict) -> tuple[str, tuple[int, int, int]] | None:
+    """The pass kind's zh/en name and its colour (RGB) from gate/kinds.py, as on passes
+    and badges; None when nothing identified the holder."""
+    if verdict.kind is None:
+        return None
+    info = KINDS[verdict.kind]
+    rgb = tuple(int(info.colour[n:n + 2], 16) for n in (1, 3, 5))
+    return f"{info.name.zh} {info.name.en}", rgb
+
+
 def panel_layout(size: tuple[int, int] = (1280, 720),
                  with_frame: bool = False) -> dict[str, tuple[int, int, int, int]]:
     """Boxes (x0, y0, x1, y1) of the panel, by name: where each text is drawn."""
@@ -146,7 +157,7 @@ def panel_layout(size: tuple[int, int] = (1280, 720),
     margin = int(height * 0.05)
     right = int(width * 0.62) if with_frame else width - margin
     rows = (("headline", 0.06, 0.25), ("reason_zh", 0.33, 0.45), ("reason_en", 0.47, 0.55),
-            ("holder", 0.62, 0.70), ("code", 0.80, 0.85))
+            ("holder", 0.60, 0.67), ("kind", 0.70, 0.76), ("code", 0.80, 0.85))
     boxes = {name: (margin, int(height * top), right, int(height * bottom))
              for name, top, bottom in rows}
     boxes["panel"] = (0, 0, width, height - bar)
@@ -253,6 +264,12 @@ def render_panel(verdict: AdmissionVerdict, status: KioskStatus | Mapping,
     ink = TEXT_COLOURS[colour]
     for name, text in panel_lines(verdict).items():
         _fit_text(draw, boxes[name], text, ink)
+    tag = kind_tag(verdict)
+    if tag is not None:  # the kind's colour band, then its name
+        x0, y0, x1, y1 = boxes["kind"]
+        band = y1 - y0
+        draw.rectangle((x0, y0, x0 + band - 1, y1 - 1), fill=tag[1], outline=ink)
+        _fit_text(draw, (x0 + band * 3 // 2, y0, x1, y1), tag[0], ink)
     if frame is not None:
         _paste_frame(canvas, frame, boxes["frame"], border=ink)
     _draw_status(canvas, draw, status, boxes["status"])

@@ -225,10 +225,17 @@ class Ledger:
             return None
         # The venue's policy from the service, plus any kinds this kiosk checks on its own.
         kinds = {PassKind(k) for k in (*data.get("id_check_kinds", ()), *id_check_kinds)}
+        # A manifest from before kind_opens / quota_kinds: the rules' defaults.
+        extra = {}
+        if data.get("quota_kinds") is not None:
+            extra["quota_kinds"] = frozenset(PassKind(k) for k in data["quota_kinds"])
         return VenuePolicy(venue=self.get("venue"), opens=time.fromisoformat(data["opens"]),
                            closes=time.fromisoformat(data["closes"]),
                            timezone=data["timezone"], reentry_allowed=data["reentry_allowed"],
-                           id_check_kinds=frozenset(kinds))
+                           id_check_kinds=frozenset(kinds),
+                           kind_opens={PassKind(k): time.fromisoformat(v)
+                                       for k, v in (data.get("kind_opens") or {}).items()},
+                           **extra)
 
     def lookup_params(self) -> LookupParams | None:
         """How to compute a card's look-up index today (None before the first sync)."""

@@ -45,6 +45,7 @@ def status_info(config, ledger: Ledger, now: datetime | None = None) -> dict:
         "quota": policy.get("quota"), "occupancy_limit": policy.get("occupancy_limit"),
         "inside_now": ledger.inside_now(day) if day else None,
         "credits": credits.available if credits else None,
+        "credit_target": credit_book.stock_target(ledger, day) if day else None,
         "credits_unreported": bool(credits.pending) if credits else False,
         "leases": credit_book.lease_counts(ledger),
         "clock_skew": ledger.get("clock_skew"),
@@ -69,7 +70,9 @@ def status_lines(info: dict) -> list[tuple[str, str]]:
                   f"{info['quota'] if info['quota'] is not None else '-'}"),
     ]
     if info["occupancy_limit"] is not None:
+        target = info["credit_target"]
         rows.append(("credits", f"{info['credits']} in hand"
+                     + (f", stock sized {target}" if target is not None else "")
                      + (" (report pending)" if info["credits_unreported"] else "")))
     if info["clock_skew"]:
         rows.append(("clock", f"{-info['clock_skew']:+.1f} s off the service: check NTP"))

@@ -225,7 +225,14 @@ class Synchronizer:
                 return
 
     def renew_lease(self) -> dict | None:
-        """Deliver the waiting report, or take a new one and top up the credits."""
+        """Deliver the waiting report, or take a new one and top up the credits.
+
+        The stock kept is the service's ``target`` (sized to this gate's throughput and the
+        venue's headroom, docs/gate-rules.md), at least ``credit_stock``: below it the kiosk
+        asks to be topped up (``request``: what its own stock lacks, at least 1) with every
+        report it sends anyway, and when idle once below half of it; above twice it gives
+        the surplus back. ``credit_stock`` 0 leases nothing.
+        """
         lease = lease_book.outstanding_lease(self.ledger)
         if lease is None:
             day, policy = self.ledger.manifest_day, self.ledger.get("policy")
@@ -233,9 +240,13 @@ class Synchronizer:
                 return None
             state = lease_book.credit_state(self.ledger, day)
             request = 0
-            if policy.get("occupancy_limit") is not None and \
-                    state.available * 2 < self.credit_stock:
-                request = self.credit_stock - state.available
+            if policy.get("occupancy_limit") is not None and self.credit_stock > 0:
+                want = max(self.credit_stock, lease_book.stock_target(self.ledger, day) or 0)
+                if state.available * 2 < want or (state.pending and state.available < want):
+                    request = max(1, self.credit_stock - state.available)
+                elif state.available > 2 * want:
+                    lease_book.surrender(self.ledger, day, state.available - want)
+                    state = lease_book.credit_state(self.ledger, day)
             if not request and not state.pending:
                 return None
             lease = lease_book.take_report(self.ledger, day, f"lease-{uuid.uuid4().hex}",
@@ -249,6 +260,7 @@ class Synchronizer:
             log.error("lease %s refused, its report is kept for staff: %s", lease.lease_id, err)
             return None
         lease_book.complete_lease(self.ledger, lease, answer["granted"])
+        lease_book.keep_target(self.ledger, lease.day, answer.get("target"))
         if answer["limited"] and answer["credits"] != lease_book.credit_state(
                 self.ledger, lease.day).available:
             log.info("service counts %d credits here (reports in flight)", answer["credits"])
@@ -271,6 +283,19 @@ def record_state(ledger: Ledger, online: bool, error: str | None = None) -> None
         if ledger.get("online", True) or ledger.get("offline_since") is None:
             values["offline_since"] = now
     ledger.set(**values)
+
+
+def reached_recently(ledger: Ledger, within: float = kiosk_config.ONLINE_FRESH_SECONDS,
+                     now: datetime | None = None) -> bool:
+    """Whether the service answered a sync round of this ledger in the last ``within``
+    seconds (this process or another on the same ledger). The stored ``online`` flag alone
+    says how the last round went, however long ago: a ledger last synced before the network
+    went down would still say online."""
+    last = ledger.get("last_sync")
+    if not ledger.get("online") or not last:
+        return False
+    age = ((now or datetime.now(timezone.utc)) - _parse(last)).total_seconds()
+    return -within <= age <= within
 
 
 class SyncWorker(threading.Thread):

@@ -28,7 +28,8 @@ from kiosk.gatekeeper import Gatekeeper
 from kiosk.ledger import Ledger
 from kiosk.scanner import decode
 from kiosk.sync import (
-    GateClient, Rejected, SyncError, Synchronizer, SyncWorker, Unreachable, record_state,
+    GateClient, Rejected, SyncError, Synchronizer, SyncWorker, Unreachable, reached_recently,
+    record_state,
 )
 
 log = logging.getLogger(__name__)
@@ -383,6 +384,9 @@ def build_scanner(home: Path, args) -> StillScanner:
             client.close()
     gatekeeper = Gatekeeper(
         ledger, venue=config.venue, gate=(args.gate or config.gate).upper(),
-        direction=args.direction, online=lambda: bool(ledger.get("online", False)),
+        # Online only while the service answered lately: the ledger's own `online` flag is
+        # how its last sync went, which may be hours ago (events then came up `offline:
+        # false` although nothing had reached the service).
+        direction=args.direction, online=lambda: reached_recently(ledger),
         id_check_kinds=kinds(args.id_check), pair_window=args.pair_window)
     return StillScanner(gatekeeper, ledger)

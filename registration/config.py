@@ -78,6 +78,24 @@ class Defaults:
     MAIL_SENDER = "CIFTIS fairgate <no-reply@fairgate.invalid>"
     MAIL_OUTBOX = None
 
+    # Outgoing SMS (registration/services/messages.py): through the HTTP gateway when
+    # SMS_GATEWAY_URL is set (docs/credentials.md "SMS"), else one file per message in
+    # SMS_OUTBOX (None: <instance folder>/sms-outbox). Delivery after the commit; a failure
+    # is retried after SMS_RETRY_BASE_SECONDS * 2**(attempts-1), at most SMS_MAX_ATTEMPTS.
+    SMS_GATEWAY_URL = None
+    SMS_GATEWAY_TOKEN = None
+    SMS_GATEWAY_TIMEOUT = 5  # seconds
+    SMS_OUTBOX = None
+    SMS_MAX_ATTEMPTS = 5
+    SMS_RETRY_BASE_SECONDS = 30
+    # Deliver after the commit in a background thread, so no response waits for the gateway
+    # (None: yes, except under TESTING, where delivery is inline and ordered).
+    SMS_DELIVER_IN_BACKGROUND = None
+    # One-time phone codes of organisation contacts: lifetime, tries, least gap between two.
+    PHONE_CODE_TTL_SECONDS = 600
+    PHONE_CODE_MAX_ATTEMPTS = 5
+    PHONE_CODE_RESEND_SECONDS = 60
+
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     # If Redis goes away, each server keeps limiting from its own memory until it returns.
@@ -136,6 +154,14 @@ class Defaults:
     GATE_CLOCK_SKEW_SECONDS = 300  # events later than now + this: future_timestamp
     GATE_EVENT_MAX_AGE_HOURS = 48  # events older than this: stale_timestamp
     GATE_LEASE_MAX_REQUEST = 1000  # credits one lease request may ask for (more: 422)
+    # A kiosk's entry-credit stock is sized to keep it admitting this many minutes offline at
+    # its peak rate over the last GATE_STOCK_RATE_WINDOW_MINUTES, while the venue is at most
+    # half full (then less; docs/gate-rules.md "Stock sized to the gate").
+    GATE_STOCK_COVER_MINUTES = 10.0
+    GATE_STOCK_RATE_WINDOW_MINUTES = 15.0
+    # Exhibitors' staff enter from this venue-local time (HH:MM) on fair days whose
+    # exhibitors_open is not set; the public from the day's opening (gate/rules.py).
+    EXHIBITORS_OPEN = "08:00"
 
     # Kiosk ID-card look-up index (gate/lookup.py, docs/sync-protocol.md section 3.1):
     # Argon2id with these parameters, pinned per venue-day when its first index is computed.
@@ -173,6 +199,21 @@ class Defaults:
     # first in line for this long (hours) after the offer mail; then it passes to the next.
     WAITLIST_OFFER_HOURS = 2.0
     RATELIMIT_WAITLIST = "10/minute;60/hour"  # joining / withdrawing, per client address
+
+    # Organisations (docs/credentials.md "Organisations"): a portal sign-in link is good
+    # once for this many hours; an exhibitor's default badge quota is one badge per
+    # EXHIBITOR_M2_PER_BADGE m² of stand (floor, at least one). Registering and asking for
+    # a new sign-in link are rate limited per client address.
+    ORG_SIGN_IN_HOURS = 24
+    EXHIBITOR_M2_PER_BADGE = 3
+    RATELIMIT_ORGANISATIONS = "10/minute;60/hour"
+    RATELIMIT_ORG_SIGN_IN_LINK = "5/minute;20/hour"
+
+    # Individual credential applications (docs/credentials.md "Individual applications"):
+    # professional visitors are reviewed only when PROFESSIONAL_REVIEW is on (media always,
+    # online never). Applying and looking up are rate limited like bookings.
+    PROFESSIONAL_REVIEW = False
+    RATELIMIT_CREDENTIALS = "10/minute;60/hour"
 
     LOG_JSON = False  # production: one JSON object per log line, with the request id
     LOG_LEVEL = "INFO"

@@ -35,6 +35,7 @@ BODY_LIMITS = {
     "api.gate_events": "MAX_BATCH_BYTES",
     "api.create_group": "MAX_BATCH_BYTES",
     "groups.register": "MAX_UPLOAD_BYTES",
+    "org.import_members": "MAX_UPLOAD_BYTES",  # the organisation portal's member list
 }
 UNTRUSTED_HOST = "fairgate.untrusted_host"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -74,6 +74,17 @@ class PolicySchema(Schema):
     occupancy_limit = fields.Integer(required=True, allow_none=True)
     id_check_kinds = fields.List(fields.String(), load_default=list, metadata={
         "description": "Pass kinds that must also show the holder's ID card"})
+    # Absent from manifests of services before issue 12: the gate's defaults apply.
+    kind_opens = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(values(PassKind))),
+        values=fields.String(validate=validate.Regexp(r"^\d\d:\d\d$", error="Not HH:MM.")),
+        load_default=dict, metadata={
+            "description": "Kinds that may enter before `opens`, and from when (HH:MM, "
+                           "venue-local): exhibitors from the exhibitors' opening"})
+    quota_kinds = fields.List(fields.String(validate=validate.OneOf(values(PassKind))),
+                              load_default=None, allow_none=True, metadata={
+                                  "description": "Kinds counted against `quota` (absent: "
+                                                 "visitor and professional)"})
 
 
 class SlotWindowSchema(Schema):
@@ -348,3 +359,10 @@ class LeaseResponseSchema(Schema):
         "description": "Credits the service counts as held by this device after the request."})
     overdraft = fields.Integer(required=True)
     pool = fields.Nested(PoolSchema, required=True, allow_none=True)
+    # Absent from services before issue 13 (the kiosk then keeps its own stock).
+    target = fields.Integer(load_default=None, allow_none=True, metadata={
+        "description": "The stock the service sized for this device (docs/gate-rules.md, "
+                       "'Stock sized to the gate'): keep about this many credits; null: no "
+                       "limit, or a retried request"})
+    peak_per_minute = fields.Float(load_default=None, allow_none=True, metadata={
+        "description": "The gate's recent peak admission rate the target was sized for"})

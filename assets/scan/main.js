@@ -295,9 +295,12 @@ class App {
     const claims = checked.claims || null;
     const documentIndex = text === null ? card.index : null;
     const mp = manifest ? manifest.policy : {};
+    // kind_opens / quota_kinds: absent from older manifests (the rules' defaults apply).
     const policy = { venue: state.device.venue, opens: mp.opens || "00:00",
       closes: mp.closes || "23:59:59.999", timezone: mp.timezone || table.policy_defaults.timezone,
-      reentry_allowed: Boolean(mp.reentry_allowed), id_check_kinds: mp.id_check_kinds || [] };
+      reentry_allowed: Boolean(mp.reentry_allowed), id_check_kinds: mp.id_check_kinds || [],
+      kind_opens: mp.kind_opens || {},
+      quota_kinds: mp.quota_kinds || table.policy_defaults.quota_kinds };
     const { day, time } = localClock(moment, policy.timezone);
     let item = null;
     if (manifest && claims) item = await ledger.appointment(claims.serial);
@@ -311,7 +314,7 @@ class App {
       document_index: documentIndex, presented_fingerprint: claims && card.key
         ? await documentFingerprint(claims.serial, card.key, table.pass_format.fingerprint_bytes)
         : null };
-    const quotaKinds = table.policy_defaults.quota_kinds;
+    const quotaKinds = policy.quota_kinds;
     const verdict = rules.decide(scan, {
       policy, day, local_time: time, record: manifest ? record(item, manifest) : null,
       revoked: false,
@@ -354,7 +357,12 @@ class App {
     const holder = verdict.holder || {};
     $("verdict-holder").textContent = [holder.name, holder.document].filter(Boolean).join(" · ")
       || "—";
-    $("verdict-kind").textContent = verdict.kind ? both(TEXT[`kind_${verdict.kind}`]) : "—";
+    // The kind's zh/en name and colour from gate/kinds.py (the generated table).
+    const kind = verdict.kind ? this.rules.table.kinds[verdict.kind] : null;
+    const kindBox = $("verdict-kind");
+    kindBox.textContent = kind ? both(kind.name) : "—";
+    kindBox.dataset.kind = verdict.kind || "";
+    kindBox.style.borderLeftColor = kind ? kind.colour : "transparent";
     const attention = [note || TEXT[`attention_${verdict.colour}`]];
     if (mode === "offline") attention.push(TEXT.attention_offline);
     $("verdict-attention").textContent = attention.map(both).join(" · ");
@@ -409,7 +417,8 @@ async function main() {
   const app = new App(root, rules, ledger, decoder);
   window.fairgateScan = { rules, ledger, state, app, timings: state.timings,
     sync: () => app.sync(), decide: (text) => app.decide(text),
-    lookup: { gateIndex, documentFingerprint, residentIdKey, confirmationCode } };
+    lookup: { gateIndex, documentFingerprint, residentIdKey, confirmationCode },
+    token: { parseToken: (text) => parseToken(text, table.pass_format)?.claims || null } };
   await app.start();
   root.dataset.ready = "true";
 }

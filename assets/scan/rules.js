@@ -4,12 +4,17 @@
 // tests/browser/test_handheld_rules.py runs the same cases here and through gate.rules.decide.
 
 const MS = 1000;
+const ALL_VENUES = "*"; // a pass (or booking) valid at every venue of the fair
 
 // One predicate per entry reason, as in gate/rules.py (f: the facts of one scan).
 const ENTRY_CHECKS = {
   revoked: (f) => f.revoked || (f.record !== null && f.record.status === "revoked"),
-  wrong_venue: (f) => (f.scan.claims ? f.scan.claims.venue !== f.policy.venue
-    : f.record !== null && f.record.venue !== f.policy.venue),
+  // "*": valid at every venue; a gateless kind (online) is not for any gate.
+  wrong_venue: (f) => {
+    if (f.policy.gateless_kinds.includes(f.kind)) return true;
+    if (f.scan.claims) return ![f.policy.venue, ALL_VENUES].includes(f.scan.claims.venue);
+    return f.record !== null && ![f.policy.venue, ALL_VENUES].includes(f.record.venue);
+  },
   // A pass states its own valid days; an ID card relies on the booking.
   wrong_day: (f) => (f.scan.claims ? !covers(f.scan.claims, f.day)
     : f.record !== null && f.record.day !== f.day),
@@ -27,7 +32,7 @@ const ENTRY_CHECKS = {
   duplicate_scan: (f) => duplicateScan(f),
   outside_hours: (f) => {
     if (f.policy.hours_exempt_kinds.includes(f.kind)) return false;
-    return !(seconds(f.policy.opens) <= f.local_seconds
+    return !(opensFor(f.policy, f.kind) <= f.local_seconds
              && f.local_seconds < seconds(f.policy.closes));
   },
   // Slots are arrival windows: only the first entry of the day is held to one.
@@ -59,6 +64,13 @@ function isDocument(scan) { return scan.document_index !== null && scan.document
 export function seconds(hhmm) {
   const [h, m, s] = hhmm.split(":").map(Number);
   return h * 3600 + m * 60 + (s || 0);
+}
+
+/** When ``kind`` may first enter (VenuePolicy.opens_for): its own opening if earlier. */
+export function opensFor(policy, kind) {
+  const opens = seconds(policy.opens);
+  const own = kind !== null && policy.kind_opens ? policy.kind_opens[kind] : undefined;
+  return own ? Math.min(seconds(own), opens) : opens;
 }
 
 function dayNumber(iso) { return Date.parse(`${iso}T00:00:00Z`) / 86400000; }

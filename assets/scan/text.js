@@ -21,10 +21,6 @@ export const TEXT = {
   attention_amber: { zh: "请在此处理：重扫、查验证件或稍候", en: "Sort it out here: scan again, check the ID, or wait" },
   attention_red: { zh: "拒绝入场，请联系主管", en: "Refuse entry, call a supervisor" },
   attention_offline: { zh: "离线判定，联网后自动上传", en: "Decided offline, uploaded when back online" },
-  kind_visitor: { zh: "观众", en: "Visitor" },
-  kind_exhibitor: { zh: "展商", en: "Exhibitor" },
-  kind_staff: { zh: "工作人员", en: "Staff" },
-  kind_media: { zh: "媒体", en: "Media" },
 };
 
 export function primaryLang() {

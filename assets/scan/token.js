@@ -3,7 +3,7 @@
 // generated table (pass_format); the answer is {claims} or {token_error: reason}.
 import { base32nopad as base32 } from "@scure/base";
 
-const VENUE_RE = /^[A-Z0-9]+$/;
+const VENUE_RE = /^(?:[A-Z0-9]+|\*)$/; // "*" (fmt.all_venues): every venue of the fair
 
 function hex(bytes) {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -48,6 +48,8 @@ export function parseToken(text, fmt) {
   const kind = Object.keys(fmt.kind_codes).find((k) => fmt.kind_codes[k] === payload[offset + 3]);
   const venue = String.fromCharCode(...payload.slice(venueStart, offset));
   if (!kind || dayCount < 1 || !VENUE_RE.test(venue)) return null;
+  // A one-venue-day kind always names its venue (gate.passes.SINGLE_VENUE_KINDS).
+  if (venue === fmt.all_venues && fmt.single_venue_kinds.includes(kind)) return null;
   const claims = {
     serial: base32.encode(payload.slice(1 + fmt.key_id_bytes, venueStart - 1)),
     venue,

@@ -10,14 +10,14 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
-from gate.passes import PassKind
+from gate.kinds import KINDS
 from gate.rules import AdmissionVerdict
 from kiosk.config import SCREEN_PORT
 from kiosk.display import KioskStatus, panel_lines, status_text
 from kiosk.screen.server import ScreenServer
 
-KIND_LABELS = {PassKind.visitor: "观众 visitor", PassKind.exhibitor: "展商 exhibitor",
-               PassKind.staff: "工作人员 staff", PassKind.media: "媒体 media"}
+# Each kind's zh/en name and colour, from gate/kinds.py (the table every screen uses).
+KIND_LABELS = {kind: f"{info.name.zh} {info.name.en}" for kind, info in KINDS.items()}
 REPEAT_NOTE = "重复出示，结果同上 · shown again: same verdict"
 TURNSTILE_NOTE = "闸机未打开，请人工放行 · the turnstile did not open: open it by hand"
 
@@ -33,6 +33,7 @@ def verdict_message(verdict: AdmissionVerdict, extra: Mapping | None = None) -> 
     return {"admit": verdict.admit, "reason": verdict.reason.value,
             "colour": verdict.colour.value,
             "lines": panel_lines(verdict), "kind": KIND_LABELS.get(verdict.kind),
+            "kind_colour": KINDS[verdict.kind].colour if verdict.kind is not None else None,
             "notes": notes}
 
 

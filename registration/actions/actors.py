@@ -16,6 +16,7 @@ class ActorKind(enum.Enum):
     STAFF = "staff"  # a logged-in staff account (console)
     DEVICE = "device"  # an enrolled kiosk or handheld (gate API)
     OPERATOR = "operator"  # someone at the service's command line
+    ORGANISATION = "organisation"  # an organisation's contact in the portal (/org/)
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,11 @@ class Actor:
     def device_of(cls, device: "Device", remote_addr: str | None = None) -> "Actor":
         return cls(ActorKind.DEVICE, f"device {device.id}", device=device,
                    remote_addr=remote_addr)
+
+    @classmethod
+    def organisation(cls, code: str, remote_addr: str | None = None) -> "Actor":
+        """An organisation's portal session, named ``org:<code>`` in the audit log."""
+        return cls(ActorKind.ORGANISATION, f"org:{code}", remote_addr=remote_addr)
 
     @classmethod
     def operator(cls) -> "Actor":

@@ -22,7 +22,7 @@ from registration.actions.unit import unit_of_work
 from registration.models import Appointment, FairDay, WaitlistEntry
 from registration.services import booking
 from registration.services import waitlist as waitlist_service
-from registration.services.waitlist_mail import queue_offer_mail
+from registration.services.waitlist_mail import queue_offer_mail, queue_offer_sms
 
 # Who an expiry found on a visitor's request is recorded as: the service's own clock.
 WAITLIST_CLOCK = Actor(ActorKind.OPERATOR, "system:waitlist")
@@ -35,7 +35,7 @@ def _details(entry: WaitlistEntry, **extra) -> dict:
 
 
 def _announce(actor: Actor, offer: waitlist_service.Offer | None, because: str) -> None:
-    """Audit an offer just made and queue its mail."""
+    """Audit an offer just made and queue its mail and SMS."""
     if offer is None:
         return
     entry = offer.entry
@@ -43,6 +43,7 @@ def _announce(actor: Actor, offer: waitlist_service.Offer | None, because: str) 
           details=_details(entry, because=because,
                            expires_at=entry.offer_expires_at.isoformat()))
     queue_offer_mail(entry, offer.token, waitlist_service.offer_email(entry))
+    queue_offer_sms(entry, offer.token, waitlist_service.offer_phone(entry))
 
 
 def join(actor: Actor, *, venue: str, day: date, visitor: booking.Visitor,

@@ -9,3 +9,5 @@ from registration.api import (  # noqa: E402,F401
     appointments, devices, gate, gate_openapi, openapi, passes, venues, waitlist,
     waitlist_openapi,
 )
+from registration.api import organisations, organisations_openapi  # noqa: E402,F401
+from registration.api import credentials, credentials_openapi  # noqa: E402,F401

@@ -178,6 +178,9 @@ SCHEMAS = {
 EXTRA_PATHS: dict = {}
 EXTRA_SCHEMAS: dict = {}
 EXTRA_SECURITY_SCHEMES: dict[str, dict] = {}
+# Schema-level rules of other modules' schemas: {schema class: function(definition)}, called
+# with the component apispec made, to add what its converter does not express.
+EXTRA_SCHEMA_RULES: dict[type, object] = {}
 
 
 def security_scheme(name: str, scheme: dict) -> list[dict]:
@@ -249,6 +252,9 @@ class FieldRulesPlugin(BasePlugin):
                 name: {"not": {"type": "null"}} for name in exclusive}}
         if type(instance) is appt.DocumentInputSchema:
             _document_variants(definition)
+        rule = EXTRA_SCHEMA_RULES.get(type(instance))
+        if rule is not None:
+            rule(definition)
         return None
 
 

@@ -8,12 +8,16 @@ import click
 from flask.cli import FlaskGroup
 
 from registration.cli import demo, devices, gate, keys, manage, users, waitlist
+from registration.cli import messages as message_commands
+from registration.cli import organisations as organisation_commands
+from registration.cli.credentials import credential_group
 
 
 def init_app(app) -> None:
     for command in (*manage.COMMANDS, demo.demo_command, keys.keys_group,
                     devices.device_group, gate.gate_group, users.user_group,
-                    waitlist.waitlist_group):
+                    waitlist.waitlist_group, message_commands.messages_group,
+                    organisation_commands.org_group, credential_group):
         app.cli.add_command(command)
 
 

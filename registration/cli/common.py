@@ -19,8 +19,19 @@ DATABASE_FAILED = Text("数据库操作失败（{kind}），未保存任何内�
                        "The database operation failed ({kind}); nothing was saved")
 # What a refused constraint means (names from registration/models, as SQLite and PostgreSQL
 # report them). Commands check their rules first; these are for a change racing this one.
+_RESERVE = Text("现场预留与专业观众名额之和不能多于名额",
+                "the walk-in reserve and the professional share cannot exceed the quota")
 RULES = (
-    ("reserve_within_quota", Text("现场预留不能多于名额", "the walk-in reserve cannot exceed the quota")),
+    # A reserve over the quota breaks both; SQLite names the first declared, PostgreSQL the
+    # first by name: one message for either.
+    ("reserve_within_quota", _RESERVE),
+    ("professional_within_quota", _RESERVE),
+    ("professional_within_share", Text("专业观众名额不能少于已预约人数",
+                                       "the professional share cannot go below its bookings")),
+    ("badges_within_quota", Text("证件配额不能少于已发放的证件",
+                                 "a badge quota cannot go below the badges in use")),
+    ("days_in_order", Text("结束日期不能早于开始日期", "the last day cannot be before the first")),
+    ("reason_when_rejected", Text("拒绝须写明理由", "a rejection needs a reason")),
     ("booked_within_quota", Text("名额不能少于已预约人数", "a quota cannot go below its bookings")),
     ("starts_before_ends", Text("时段须先开始后结束", "a slot must start before it ends")),
     ("venue_unless_admin", Text("现场和主管账号须指定场馆", "desk and supervisor accounts need a venue")),

@@ -9,7 +9,11 @@ from registration.models.checkin import (  # noqa: F401
     ManifestFeed, OccupancyPool, PassPresence,
 )
 from registration.models.credential import Credential, CredentialStatus  # noqa: F401
+from registration.models.credential_index import CredentialGateIndex  # noqa: F401
 from registration.models.device import Device, EnrollmentCode  # noqa: F401
+from registration.models.message import (  # noqa: F401
+    MessageChannel, MessageStatus, OutgoingMessage, PhoneCode,
+)
 from registration.models.organisation import (  # noqa: F401
     Organisation, OrganisationKind, OrganisationSignIn, ReviewStatus,
 )

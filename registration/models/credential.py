@@ -12,7 +12,6 @@ professional quota. Online credentials have no gate pass.
 """
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, text
@@ -20,16 +19,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gate.kinds import MULTI_DAY_KINDS
 from gate.passes import PassKind
+from gate.vocabulary import CredentialStatus  # noqa: F401 (re-exported)
 from registration.models.base import Base, UTCDateTime, enum_type, utcnow
 from registration.models.organisation import Organisation
 from registration.models.venue import Venue
-
-
-class CredentialStatus(enum.StrEnum):
-    PENDING = "pending"  # waiting for review
-    APPROVED = "approved"  # active: the pass (if the kind has one) is issued
-    REJECTED = "rejected"
-    REVOKED = "revoked"  # withdrawn after approval (member removed or replaced, staff)
 
 
 _MULTI_DAY = ", ".join(f"'{kind.value}'" for kind in sorted(MULTI_DAY_KINDS))

@@ -6,29 +6,15 @@ personal data is stored only as ciphertext, with a masked name for screens, like
 """
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gate.i18n import Text
+from gate.vocabulary import OrganisationKind, ReviewStatus  # noqa: F401 (re-exported)
 from registration.models.base import Base, UTCDateTime, enum_type, utcnow
 from registration.models.venue import Venue
-
-
-class OrganisationKind(enum.StrEnum):
-    EXHIBITOR = "exhibitor"
-    ORGANISATION = "organisation"  # institutions sending professional visitors
-    MEDIA_OUTLET = "media_outlet"
-
-
-class ReviewStatus(enum.StrEnum):
-    """Where an organisation stands in review."""
-
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
 
 
 class Organisation(Base):

@@ -119,8 +119,16 @@ class FairDay(Base):
 
     @property
     def remaining_online(self) -> int:
+        """Places left for public online bookings: the walk-in reserve and the professional
+        visitors' share are held apart (services/places.py day_place_terms)."""
         reserve_used = min(self.walk_in_booked, self.walk_in_reserve)
-        return max(self.online_capacity - (self.booked - reserve_used), 0)
+        public_booked = self.booked - self.professional_booked
+        return max(self.online_capacity - self.professional_quota
+                   - (public_booked - reserve_used), 0)
+
+    @property
+    def remaining_professional(self) -> int:
+        return max(self.professional_quota - self.professional_booked, 0)
 
 
 class TimeSlot(Base):

@@ -60,14 +60,20 @@ def _blocks(view: PassView, column_mm: float) -> list[layout.Block]:
 
 def pass_label_pdf(view: PassView, width_mm: int = 58) -> bytes:
     """A label page ``width_mm`` wide and as long as its content."""
+    return label_pdf(_blocks(view, _printable_width(width_mm)), width_mm,
+                     f"{view.fair_name.en} - label {view.serial}")
+
+
+def label_pdf(blocks: list[layout.Block], width_mm: int, title: str) -> bytes:
+    """Any label content (badges too: rendering/badge.py) on a page ``width_mm`` wide."""
     column = _printable_width(width_mm) * mm
     font = pdf_font()
-    placed = layout.measure(_blocks(view, column / mm), column, font)
+    placed = layout.measure(blocks, column, font)
     width = width_mm * mm
     height = layout.total_height(placed) + (TOP_MARGIN_MM + BOTTOM_MARGIN_MM) * mm
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=(width, height), invariant=True, pageCompression=1)
-    canvas.setTitle(f"{view.fair_name.en} - label {view.serial}")
+    canvas.setTitle(title)
     canvas.setCreator("fairgate")
     layout.paint(canvas, placed, (width - column) / 2, height - TOP_MARGIN_MM * mm, column,
                  font)
@@ -89,11 +95,11 @@ class _Raster:
         return round(millimetres / 25.4 * self.dpi)
 
 
-def _png_items(view: PassView, width_mm: int, r: _Raster):
+def _png_items(blocks: list[layout.Block], width_mm: int, r: _Raster):
     """(block, wrapped lines, height in dots) for each label block."""
     column = r.mm(_printable_width(width_mm))
     items = []
-    for block in _blocks(view, _printable_width(width_mm)):
+    for block in blocks:
         lines: list[str] = []
         if isinstance(block, Para):
             font = image_font(r.pt(block.size))
@@ -114,11 +120,16 @@ def _png_items(view: PassView, width_mm: int, r: _Raster):
 
 def pass_label_png(view: PassView, width_mm: int = 58, dpi: int = 203) -> bytes:
     """A 1-bit label image ``round(width_mm / 25.4 * dpi)`` dots wide, for ESC/POS raster."""
+    return label_png(_blocks(view, _printable_width(width_mm)), width_mm, dpi)
+
+
+def label_png(blocks: list[layout.Block], width_mm: int, dpi: int = 203) -> bytes:
+    """Any label content as a 1-bit image (badges too: rendering/badge.py)."""
     r = _Raster(dpi)
     width = r.mm(width_mm)
     column = r.mm(_printable_width(width_mm))
     left = (width - column) // 2
-    items = _png_items(view, width_mm, r)
+    items = _png_items(blocks, width_mm, r)
     height = sum(h for _, _, h in items) + r.mm(TOP_MARGIN_MM) + r.mm(BOTTOM_MARGIN_MM)
     image = Image.new("1", (width, height), 1)
     draw = ImageDraw.Draw(image)

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from reportlab.lib.colors import HexColor
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
@@ -74,11 +75,13 @@ class Rule:
 
 @dataclass(frozen=True)
 class Banner:
-    """White text on a black bar: the pass kind, readable from a distance."""
+    """White text on a bar: the pass kind, readable from a distance. ``colour``: the kind's
+    (gate/kinds.py) on colour documents; thermal labels print black."""
 
     text: str
     size: float
     padding: float = 3.0
+    colour: str = "#000000"
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,7 @@ def paint(canvas: Canvas, placed: Sequence[Placed], x: float, top: float, width:
                     canvas.drawString(x, baseline, line)
             canvas.setFillGray(0)
         elif isinstance(block, Banner):
-            canvas.setFillGray(0)
+            canvas.setFillColor(HexColor(block.colour))
             canvas.rect(x, y - item.height, width, item.height, stroke=0, fill=1)
             canvas.setFillGray(1)
             canvas.setFont(cjk_font, block.size)

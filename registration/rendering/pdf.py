@@ -7,6 +7,7 @@ from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from gate.kinds import kind_info
 from registration.rendering import layout
 from registration.rendering.fonts import pdf_font
 from registration.rendering.layout import QR, Banner, Gap, Para, Rule
@@ -31,7 +32,8 @@ def _blocks(view: PassView, scale: float, width: float) -> list[layout.Block]:
         Para(view.fair_name.en, pt(7)),
         Para(f"{PASS_TITLE.zh} {PASS_TITLE.en}", pt(6.5), gray=0.35),
         Gap(pt(2)),
-        Banner(f"{view.kind_text.zh}  {view.kind_text.en.upper()}", pt(9), padding=pt(1.6)),
+        Banner(f"{view.kind_text.zh}  {view.kind_text.en.upper()}", pt(9), padding=pt(1.6),
+               colour=kind_info(view.kind).colour),
         Gap(pt(2)),
         QR(view.token, min(pt(48) * mm, width)),
         Para(f"{bilingual_label('serial')}  {view.serial}", pt(5.5), gray=0.3),

@@ -6,17 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from gate.i18n import Text
+from gate.kinds import kind_info
 from registration.config import Defaults
 
 DEFAULT_FAIR_NAME = Text(Defaults.FAIR_NAME_ZH, Defaults.FAIR_NAME_EN)
 FAIR_SHORT_NAME = Text("服贸会", "CIFTIS")
 PASS_TITLE = Text("入场通行证", "Admission pass")
-KIND_LABELS = {
-    "visitor": Text("观众", "Visitor"),
-    "exhibitor": Text("参展商", "Exhibitor"),
-    "staff": Text("工作人员", "Staff"),
-    "media": Text("媒体", "Media"),
-}
 WHAT_TO_BRING = Text(
     "请携带登记时使用的本人有效身份证件原件，并出示本通行证（纸质或手机）。"
     "一人一证，仅限本人使用，不得转让。",
@@ -81,5 +76,4 @@ class PassView:
 
     @property
     def kind_text(self) -> Text:
-        kind = str(getattr(self.kind, "value", self.kind))
-        return KIND_LABELS.get(kind, Text(kind, kind.capitalize()))
+        return kind_info(self.kind).name

@@ -21,12 +21,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 from gate.documents import Document, DocumentError, parse_document
 from gate.i18n import Text
 from gate.masking import mask_document, mask_name
+from gate.passes import PassKind
 from registration.extensions import db
 from registration.models import (
     Appointment, AppointmentStatus, Channel, Delegation, FairDay, ManifestChange,
     RevocationCause, TimeSlot,
 )
-from registration.services import manifest, passes, places
+from registration.services import credential_days, manifest, passes, places
 from registration.services.calendar import utc_now
 from registration.observability import BOOKINGS
 from registration.services.errors import Conflict, InvalidInput, NotFound, ServiceError
@@ -103,12 +104,19 @@ def _take_slot_place(slot: TimeSlot) -> bool:
     return result.rowcount == 1
 
 
-def _release_places(appointment: Appointment, *, day_too: bool = True,
-                    slot_too: bool = True) -> None:
+def release_places(appointment: Appointment, *, day_too: bool = True,
+                   slot_too: bool = True) -> None:
+    """Give back the day's (and slot's) place an appointment held."""
     day_table = FairDay.__table__
     values = {"booked": day_table.c.booked - 1}
     if appointment.channel is Channel.WALK_IN:
         values["walk_in_booked"] = day_table.c.walk_in_booked - 1
+    if appointment.channel is Channel.CREDENTIAL:
+        # A credential's carrier: only a professional visitor's took a place (of the
+        # professional share); a multi-day credential took none.
+        if not any(p.kind == PassKind.professional for p in appointment.passes):
+            day_too = False
+        values["professional_booked"] = day_table.c.professional_booked - 1
     if day_too:
         db.session.execute(update(day_table).where(day_table.c.id == appointment.fair_day_id)
                            .values(**values))
@@ -146,6 +154,7 @@ def _book(request: BookingRequest, delegation: Delegation | None, now: datetime 
         raise InvalidInput("consent_required", CONSENT_REQUIRED,
                            {f"{field_prefix}consent": CONSENT_REQUIRED})
     fair_day, slot = resolve_bookable_day(request.venue, request.day, request.slot, now)
+    refuse_credential_holder(request.visitor.document, fair_day.date, field_prefix)
     now = now or utc_now()
     appointment = _insert_appointment(request, fair_day, slot, delegation, now)
     if appointment is None:  # the document already has an active appointment that day
@@ -172,6 +181,16 @@ def _book(request: BookingRequest, delegation: Delegation | None, now: datetime 
     return appointment
 
 
+def refuse_credential_holder(document: Document, day: date, field_prefix: str = "") -> None:
+    """409 ``holds_credential`` when the person's credential (exhibitor, media, guest,
+    staff, contractor) already admits them that day (services/credentials.py)."""
+    held = credential_days.held_kind(vault().blind_index(document), day)
+    if held is not None:
+        message = credential_days.holds_message(held)
+        raise Conflict("holds_credential", message, {f"{field_prefix}date": message},
+                       kind=held.value)
+
+
 def _is_postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
@@ -183,7 +202,7 @@ def _insert_appointment(request: BookingRequest, fair_day: FairDay, slot: TimeSl
     if delegation is not None and delegation.id is None:
         db.session.flush()  # the new delegation's id
     statement = _insert_unless_booked(db.session.get_bind().dialect.name)
-    values = _appointment_values(request, fair_day, slot, delegation, now)
+    values = appointment_values(request, fair_day, slot, delegation, now)
     try:
         appointment = db.session.scalars(statement, values).one_or_none()
     except IntegrityError:
@@ -207,8 +226,10 @@ def _insert_unless_booked(dialect: str):
             .returning(Appointment))
 
 
-def _appointment_values(request: BookingRequest, fair_day: FairDay, slot: TimeSlot | None,
-                        delegation: Delegation | None, now: datetime) -> dict:
+def appointment_values(request: BookingRequest, fair_day: FairDay, slot: TimeSlot | None,
+                       delegation: Delegation | None, now: datetime) -> dict:
+    """The new appointment's column values: identity data encrypted and masked (the booking
+    and the waiting list's accepted offer write appointments the same way)."""
     visitor, keys = request.visitor, vault()
     contact = {k: v for k, v in (("phone", visitor.phone), ("email", visitor.email)) if v}
     return dict(
@@ -250,13 +271,15 @@ def find_by_code_and_document(code: str, document_number: str) -> Appointment:
     if appointment is None or appointment.document_ciphertext is None:
         raise NotFound("appointment_not_found", NOT_FOUND)
     stored = vault().decrypt_document(appointment.document_ciphertext)
-    if not hmac.compare_digest(_canonical_number(stored, document_number),
+    if not hmac.compare_digest(canonical_number(stored, document_number),
                                stored["number"].encode()):
         raise NotFound("appointment_not_found", NOT_FOUND)
     return appointment
 
 
-def _canonical_number(stored: dict, typed: str) -> bytes:
+def canonical_number(stored: dict, typed: str) -> bytes:
+    """A typed document number in the stored document's canonical form (b"" when it cannot
+    be one), for a constant-time comparison with the stored number."""
     try:
         return parse_document(stored["type"], typed, stored.get("country")).number.encode()
     except DocumentError:
@@ -272,7 +295,7 @@ def cancel_appointment(appointment: Appointment, *, now: datetime | None = None,
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancelled_at = now or utc_now()
     if hold_place is None or not hold_place(appointment):
-        _release_places(appointment)
+        release_places(appointment)
     for issued in appointment.passes:
         passes.revoke_pass(issued, RevocationCause.CANCELLED, now=now)
     manifest.record_change(appointment, ManifestChange.CANCELLED, now=now)
@@ -305,6 +328,7 @@ def change_appointment(appointment: Appointment, *, venue: str, day: date, slot:
         return appointment
     document = stored_document(appointment)
     if day != appointment.day:
+        refuse_credential_holder(document, day, "")
         other = find_active_appointment(document, day)
         if other is not None and other.id != appointment.id:
             raise Conflict("already_booked", ALREADY_BOOKED, {"date": ALREADY_BOOKED})
@@ -314,8 +338,8 @@ def change_appointment(appointment: Appointment, *, venue: str, day: date, slot:
     if new_slot is not None and new_slot.id != appointment.slot_id \
             and not _take_slot_place(new_slot):
         raise Conflict("quota_full", SLOT_FULL, {"slot": SLOT_FULL})
-    _release_places(appointment, day_too=fair_day.id != appointment.fair_day_id,
-                    slot_too=(new_slot and new_slot.id) != appointment.slot_id)
+    release_places(appointment, day_too=fair_day.id != appointment.fair_day_id,
+                   slot_too=(new_slot and new_slot.id) != appointment.slot_id)
     appointment.fair_day, appointment.day, appointment.slot = fair_day, fair_day.date, new_slot
     appointment.gate_index = None  # the new venue-day's index comes with its manifest
     for issued in appointment.passes:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -22,8 +22,8 @@ from gate.i18n import Text
 from gate.vocabulary import AnomalyCode, GateStatus
 from registration.extensions import db
 from registration.models import (
-    Appointment, CheckInEvent, Device, FairDay, ManifestChange, ManifestEntry, Pass, gate_status,
-    join_codes, split_codes,
+    Appointment, CheckInEvent, Credential, CredentialGateIndex, Device, FairDay, ManifestChange,
+    ManifestEntry, Pass, gate_status, join_codes, split_codes,
 )
 from registration.observability import SYNC_LAG, VERDICTS
 from registration.services import manifest, presence
@@ -44,24 +44,51 @@ class PassInfo:
     revoked_at: datetime | None
     fair_day_id: int
     venue_id: int
+    # A credential's pass (its carrier appointment sits at the first venue-day only): the
+    # credential's venue (None: every venue) and days.
+    credential_id: int | None = None
+    credential_venue_id: int | None = None
+    first_day: date | None = None
+    last_day: date | None = None
 
     @property
     def facts(self) -> presence.PassFacts:
         return presence.PassFacts(self.appointment_id, self.kind)
 
+    def admits_at(self, venue_id: int) -> bool:
+        """Whether the pass belongs to this venue (a credential's: any venue it covers)."""
+        if self.credential_id is None:
+            return self.venue_id == venue_id
+        return self.credential_venue_id is None or self.credential_venue_id == venue_id
+
+    def covers(self, day: date) -> bool:
+        if self.credential_id is None:
+            return False
+        return self.first_day <= day <= self.last_day
+
+
+def with_credential(query):
+    """``query`` (of passes joined to their appointments) with the credential's venue and
+    days beside each pass: what :func:`pass_info` reads."""
+    return (query.add_columns(Appointment.credential_id, Credential.venue_id.label("c_venue_id"),
+                              Credential.first_day, Credential.last_day)
+            .outerjoin(Credential, Credential.id == Appointment.credential_id))
+
 
 def _pass_query():
-    return (select(Pass.serial, Pass.id, Pass.appointment_id, Pass.kind, Pass.status,
-                   Pass.revoke_cause, Pass.revoked_at, Appointment.status.label("a_status"),
-                   Appointment.fair_day_id, Appointment.gate_index, FairDay.venue_id)
-            .join(Appointment, Appointment.id == Pass.appointment_id)
-            .join(FairDay, FairDay.id == Appointment.fair_day_id))
+    return with_credential(
+        select(Pass.serial, Pass.id, Pass.appointment_id, Pass.kind, Pass.status,
+               Pass.revoke_cause, Pass.revoked_at, Appointment.status.label("a_status"),
+               Appointment.fair_day_id, Appointment.gate_index, FairDay.venue_id)
+        .join(Appointment, Appointment.id == Pass.appointment_id)
+        .join(FairDay, FairDay.id == Appointment.fair_day_id))
 
 
 def pass_info(row) -> PassInfo:
     status = gate_status(row.status, row.revoke_cause, row.a_status)
     return PassInfo(row.serial, row.id, row.appointment_id, row.kind, status, row.revoked_at,
-                    row.fair_day_id, row.venue_id)
+                    row.fair_day_id, row.venue_id, row.credential_id, row.c_venue_id,
+                    row.first_day, row.last_day)
 
 
 def passes_by_serial(serials) -> dict[str, PassInfo]:
@@ -77,12 +104,20 @@ def passes_by_gate_index(fair_day_ids, indexes) -> dict[tuple[int, str], PassInf
     found: dict[tuple[int, str], PassInfo] = {}
     if not fair_day_ids:
         return found
+    carried = CredentialGateIndex.__table__
     for part in chunks(sorted(set(indexes))):
-        rows = db.session.execute(_pass_query().where(
-            Appointment.fair_day_id.in_(fair_day_ids), Appointment.gate_index.in_(part))
-            .order_by(Pass.id))
+        rows = list(db.session.execute(_pass_query().add_columns(
+            Appointment.fair_day_id.label("index_day"), Appointment.gate_index.label("index"))
+            .where(Appointment.fair_day_id.in_(fair_day_ids), Appointment.gate_index.in_(part))
+            .order_by(Pass.id)))
+        # Credential passes on the venue-days after their carrier's (their own indexes).
+        rows += db.session.execute(_pass_query().add_columns(
+            carried.c.fair_day_id.label("index_day"), carried.c.gate_index.label("index"))
+            .join(carried, carried.c.appointment_id == Appointment.id)
+            .where(carried.c.fair_day_id.in_(fair_day_ids), carried.c.gate_index.in_(part))
+            .order_by(Pass.id)).all()
         for row in rows:
-            info, key = pass_info(row), (row.fair_day_id, row.gate_index)
+            info, key = pass_info(row), (row.index_day, row.index)
             # The latest pass of the active booking wins over a cancelled booking's.
             if key not in found or info.status is GateStatus.active \
                     or found[key].status is not GateStatus.active:
@@ -158,7 +193,7 @@ def _resolve(rows: list[dict], venue_id: int) -> None:
         foreign = False
         if event["pass_serial"]:
             info = by_serial.get(event["pass_serial"])
-            if info is not None and info.venue_id != venue_id:
+            if info is not None and not info.admits_at(venue_id):
                 info, foreign = None, True
         elif event["document_index"]:
             info = by_index.get((r["fair_day_id"], event["document_index"]))

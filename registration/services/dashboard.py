@@ -21,6 +21,7 @@ from registration.models import (
     CheckInEvent, Device, FairDay, Gate, PassPresence, Venue, split_codes,
 )
 from registration.services.calendar import utc_now
+from registration.services import kind_counts
 from registration.services.waitlist import line_counts
 
 BUCKET_MINUTES = 15
@@ -54,6 +55,10 @@ def venue_day_numbers(venue: Venue, day: date, *, now: datetime | None = None) -
         "anomalies": _anomalies(venue, day),
         # The waiting list (docs/waiting-list.md): offered entries hold booked places.
         **_waitlist(fair_day),
+        # Credential kinds (services/kind_counts.py): issued, admitted and inside per kind,
+        # and each exhibitor's badges used / quota.
+        "by_kind": kind_counts.counts_by_kind(venue, day),
+        "exhibitors": kind_counts.exhibitor_badges(venue),
     }
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, select
 
 from registration.extensions import db
+from registration.services.kind_counts import counts_by_kind, exhibitor_badges
 from registration.models import (
     Appointment, AppointmentStatus, Channel, CheckInEvent, FairDay, PassPresence, TimeSlot,
     Venue,
@@ -167,3 +168,27 @@ def daily_figures(venue: Venue, day: date) -> DailyFigures:
         cancelled=cancelled, admitted=len(admitted_appointments & active_ids),
         no_shows=len(active_ids - admitted_appointments),
         arrivals_by_hour=dict(sorted(hours.items())), anomalies=anomalies)
+
+
+KIND_COLUMNS = ("venue", "date", "kind", "kind_zh", "kind_en", "colour", "issued", "admitted",
+                "inside")
+EXHIBITOR_COLUMNS = ("venue", "organisation", "name_zh", "name_en", "hall", "badges_used",
+                     "badge_quota")
+
+
+def kinds_csv(venue: Venue, day: date) -> bytes:
+    """The venue-day's passes issued, admitted and inside per credential kind."""
+    return _csv(KIND_COLUMNS, [
+        {"venue": venue.code, "date": day.isoformat(), "kind": row["kind"],
+         "kind_zh": row["name"]["zh"], "kind_en": row["name"]["en"], "colour": row["colour"],
+         "issued": row["issued"], "admitted": row["admitted"], "inside": row["inside"]}
+        for row in counts_by_kind(venue, day)])
+
+
+def exhibitor_badges_csv(venue: Venue) -> bytes:
+    """Each approved exhibitor with a stand at the venue: badges used / quota."""
+    return _csv(EXHIBITOR_COLUMNS, [
+        {"venue": venue.code, "organisation": row["code"], "name_zh": row["name"]["zh"],
+         "name_en": row["name"]["en"], "hall": row["hall"], "badges_used": row["used"],
+         "badge_quota": row["quota"]}
+        for row in exhibitor_badges(venue)])

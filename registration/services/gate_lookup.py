@@ -3,8 +3,9 @@
 An index is one Argon2id computation, about 80 ms of a core by design, so booking never
 computes one. The manifest computes the indexes its page needs within a time budget, and
 `fairgate gate prepare` computes them ahead of the pulls; both store them on
-``Appointment.gate_index``, so each is computed once per appointment. Only active bookings
-need one (the manifest gives ``gate_index`` on active items only).
+``Appointment.gate_index``, so each is computed once per appointment (a credential pass's
+indexes of the venue-days after its carrier's in ``credential_gate_indexes``). Only active
+bookings need one (the manifest gives ``gate_index`` on active items only).
 
 The parameters of a venue-day are pinned in ``gate_lookup_params`` by whichever comes
 first, from the ``GATE_LOOKUP_KDF_*`` settings; the salt is derived from the master index
@@ -26,7 +27,9 @@ from gate.lookup import (
     ALGORITHM, INDEX_BYTES, LookupParams, gate_lookup_index, release_memory,
 )
 from registration.extensions import db
-from registration.models import Appointment, AppointmentStatus, FairDay, GateLookupParams, Venue
+from registration.models import (
+    Appointment, AppointmentStatus, CredentialGateIndex, FairDay, GateLookupParams, Venue,
+)
 from registration.services.calendar import utc_now, venue_today
 from registration.services.errors import NotFound
 from registration.services.identity import vault
@@ -115,6 +118,31 @@ def store_indexes(fair_day_id: int, indexes: dict[int, str]) -> None:
                             table.c.fair_day_id == fair_day_id, table.c.gate_index.is_(None))
         .values(gate_index=bindparam("index")).execution_options(synchronize_session=False),
         [{"appointment_id": key, "index": value} for key, value in indexes.items()])
+
+
+def carried_indexes(fair_day_id: int, appointment_ids) -> dict[int, str]:
+    """The stored indexes of this venue-day of credential carriers whose first venue-day
+    is another (models/credential_index.py)."""
+    found: dict[int, str] = {}
+    table = CredentialGateIndex.__table__
+    for part in chunks(sorted(appointment_ids)):
+        found.update(db.session.execute(
+            select(table.c.appointment_id, table.c.gate_index).where(
+                table.c.fair_day_id == fair_day_id, table.c.appointment_id.in_(part))).all())
+    return found
+
+
+def store_carried_indexes(fair_day_id: int, indexes: dict[int, str]) -> None:
+    """Keep computed indexes of credential carriers on this (later) venue-day; one a
+    concurrent pull stored first is left alone."""
+    if not indexes:
+        return
+    now = utc_now()
+    db.session.execute(
+        dialect_insert(CredentialGateIndex.__table__).on_conflict_do_nothing(
+            index_elements=["fair_day_id", "appointment_id"]),
+        [{"fair_day_id": fair_day_id, "appointment_id": key, "gate_index": value,
+          "created_at": now} for key, value in indexes.items()])
 
 
 def _missing(fair_day_id: int):

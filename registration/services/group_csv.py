@@ -62,6 +62,8 @@ class CsvProblem:
 class MemberList:
     members: list[MemberInput] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)  # the file line of each member
+    # Each member's cells of the caller's ``extra_columns`` ("" when absent), unchecked.
+    extras: list[dict[str, str]] = field(default_factory=list)
     problems: list[CsvProblem] = field(default_factory=list)
 
     @property
@@ -87,8 +89,11 @@ def _dialect(text: str) -> str:
     return ";" if header.count(";") > header.count(",") else ","
 
 
-def parse_member_csv(data: bytes, *, max_members: int) -> MemberList:
-    """Read and check every line; ``problems`` lists everything wrong."""
+def parse_member_csv(data: bytes, *, max_members: int,
+                     extra_columns: tuple[str, ...] = ()) -> MemberList:
+    """Read and check every line; ``problems`` lists everything wrong. ``extra_columns``
+    are allowed besides ``COLUMNS`` (the organisation portal's list: title, ...); their
+    cells come in ``extras`` for the caller to check."""
     result = MemberList()
     if len(data) > MAX_FILE_BYTES:
         result.problems.append(CsvProblem(None, None, TOO_LARGE))
@@ -100,7 +105,7 @@ def parse_member_csv(data: bytes, *, max_members: int) -> MemberList:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_dialect(text))
     header = [cell.strip().lower() for cell in next(reader, [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    unknown = [c for c in header if c and c not in COLUMNS]
+    unknown = [c for c in header if c and c not in COLUMNS and c not in extra_columns]
     if missing:
         result.problems.append(CsvProblem(1, None, MISSING_COLUMNS.format(
             columns=", ".join(missing))))
@@ -123,6 +128,7 @@ def parse_member_csv(data: bytes, *, max_members: int) -> MemberList:
                                for column, message in _row_problems(row, member, seen, line))
         result.members.append(member)
         result.lines.append(line)
+        result.extras.append({name: row.get(name, "") for name in extra_columns})
     if not result.members and not result.problems:
         result.problems.append(CsvProblem(None, None, EMPTY_FILE))
     if len(result.members) > max_members:

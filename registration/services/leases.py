@@ -7,18 +7,27 @@ request and stores the result, all in one transaction that starts by locking the
 the database write lock), so concurrent requests queue instead of overwriting each other.
 A client-made ``lease_id`` makes a retried request return its first answer unchanged.
 
+Each grant is sized (:func:`gate.occupancy.stock_target`): enough for the gate to keep
+admitting ``GATE_STOCK_COVER_MINUTES`` offline at its recent peak rate while the venue is at
+most half full, less as it fills, never more than its fair share of the free places; the
+kiosk's ``request`` is a hint (its own working stock), ``request: 0`` only reports. The
+gate's rate comes from its own lease reports (:func:`recent_peak`): two short primary-key
+range reads of the device's reports of the last ``GATE_STOCK_RATE_WINDOW_MINUTES``, each
+report's entries spread over the time since the report before it.
+
 Online verifications at a limited venue take and free places with one conditional UPDATE
 each (:func:`take_place`, :func:`free_place`), the same bookkeeping as a one-credit lease
 spent at once.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from flask import current_app
+from sqlalchemy import func, select, update
 
 from gate.i18n import Text
-from gate.occupancy import CreditReport, LeaseError, OccupancyPool
+from gate.occupancy import CreditReport, LeaseError, OccupancyPool, peak_rate, stock_target
 from registration.extensions import db
 from registration.models import Device, DeviceCredits, DeviceLease, FairDay
 from registration.models import OccupancyPool as PoolRow
@@ -75,13 +84,44 @@ def pool_summary(fair_day: FairDay) -> dict | None:
             "grantable": max(0, limit - inside - outstanding)}
 
 
+def recent_peak(device: Device, fair_day: FairDay, now: datetime,
+                entries_now: int = 0) -> float:
+    """The device's peak admission rate (entries per minute, over any minute) in the last
+    ``GATE_STOCK_RATE_WINDOW_MINUTES``, from its lease reports of this venue-day.
+
+    Two reads, both short ranges of the primary key (report ids grow with their arrival
+    time): the id of the last report of any device received before twice the window, then
+    this device's reports after it (a kiosk reports at most once a sync round: about 20 rows
+    a minute while it admits). Reports before the window only say when the report before
+    the first one in the window arrived; if none came in the window before, its entries are
+    spread from there. ``entries_now``: the report being applied, received ``now``.
+    """
+    window = timedelta(minutes=float(current_app.config["GATE_STOCK_RATE_WINDOW_MINUTES"]))
+    start, horizon = now - window, now - 2 * window
+    floor = db.session.scalar(select(func.max(DeviceLease.id))
+                              .where(DeviceLease.created_at < horizon)) or 0
+    rows = db.session.execute(
+        select(DeviceLease.created_at, DeviceLease.entries)
+        .where(DeviceLease.id > floor, DeviceLease.device_id == device.id,
+               DeviceLease.fair_day_id == fair_day.id, DeviceLease.created_at >= horizon)
+        .order_by(DeviceLease.id)).all()
+    before = [at for at, _ in rows if at < start]
+    recent = [(at, entries) for at, entries in rows if at >= start]
+    since = before[-1] if before else (horizon if recent else None)
+    return peak_rate(recent + [(now, entries_now)], now=now, window=window, since=since)
+
+
 def lease(device: Device, fair_day: FairDay, lease_id: str, requested: int,
           report: CreditReport, *, now: datetime | None = None) -> dict:
-    """Apply a kiosk's credit report, then grant up to ``requested`` credits."""
+    """Apply a kiosk's credit report, then top its credits up to the sized stock
+    (``requested``: the kiosk's hint, the stock it wants at least is what it holds plus
+    this, within its fair share; 0: grant nothing). The answer's ``target`` is the stock
+    sized for the gate, without the hint (so a kiosk holding more than it needs sees it);
+    ``peak_per_minute`` the rate it was sized for."""
     base = {"lease_id": lease_id, "date": fair_day.date.isoformat()}
     if fair_day.occupancy_limit is None:
         return {**base, "limited": False, "granted": 0, "credits": 0, "overdraft": 0,
-                "pool": None}
+                "pool": None, "target": None, "peak_per_minute": None}
     now = now or utc_now()
     limit = fair_day.occupancy_limit
     _ensure_pool(fair_day)
@@ -96,7 +136,7 @@ def lease(device: Device, fair_day: FairDay, lease_id: str, requested: int,
             raise Conflict("lease_id_reused", REUSED, {"lease_id": REUSED})
         return {**base, "limited": True, "granted": stored.granted,
                 "credits": stored.outstanding_after, "overdraft": stored.overdraft,
-                "pool": pool_summary(fair_day)}
+                "pool": pool_summary(fair_day), "target": None, "peak_per_minute": None}
     pool = _load(_pool_row(fair_day), _credits(fair_day), limit)
     try:
         overdraft = pool.apply_report(device.id, report)
@@ -105,7 +145,17 @@ def lease(device: Device, fair_day: FairDay, lease_id: str, requested: int,
     # Exits beyond the people known inside cannot be honoured: never let inside go below 0
     # (that would make places grantable that are taken).
     pool.inside = max(pool.inside, 0)
-    granted = pool.grant(device.id, requested)
+    held = pool.outstanding_for(device.id)
+    peak = recent_peak(device, fair_day, now, report.entries)
+    sizing = {"limit": limit, "inside": pool.inside, "held": sum(pool.outstanding.values()),
+              "gates": len(set(pool.outstanding) | {device.id}), "peak_per_minute": peak,
+              "cover_minutes": float(current_app.config["GATE_STOCK_COVER_MINUTES"]),
+              "held_here": held}
+    target = stock_target(**sizing)
+    granted = 0
+    if requested:
+        wanted = stock_target(**sizing, hint=held + requested)
+        granted = pool.grant(device.id, max(0, wanted - held))
     held = pool.outstanding_for(device.id)
     db.session.execute(update(table).where(table.c.fair_day_id == fair_day.id).values(
         inside=pool.inside, outstanding=sum(pool.outstanding.values()),
@@ -125,7 +175,8 @@ def lease(device: Device, fair_day: FairDay, lease_id: str, requested: int,
         outstanding_after=held, created_at=now))
     db.session.flush()
     return {**base, "limited": True, "granted": granted, "credits": held,
-            "overdraft": overdraft, "pool": pool_summary(fair_day)}
+            "overdraft": overdraft, "pool": pool_summary(fair_day), "target": target,
+            "peak_per_minute": round(peak, 2)}
 
 
 def take_place(fair_day: FairDay) -> bool:

@@ -28,8 +28,9 @@ from registration.models import (
     Appointment, AppointmentStatus, Device, FairDay, ManifestChange, ManifestEntry,
     ManifestFeed, Pass, PassPresence, PassStatus, TimeSlot, Venue, gate_status,
 )
-from registration.services import gate_lookup
+from registration.services import credential_days, gate_lookup
 from registration.services import passes as pass_service
+from registration.services import gate_policy
 from registration.services.calendar import utc_now, venue_today
 from registration.services.devices import Forbidden
 from registration.services.errors import NotFound, invalid_field
@@ -61,13 +62,19 @@ def record_change(appointment: Appointment, kind: ManifestChange, *,
     for fair_day_id, pass_id in known:
         targets[fair_day_id].add(pass_id)
     listed = {pass_id for _, pass_id in known}
+    # A credential's carrier: its pass belongs to every venue-day the credential covers.
+    carried = credential_days.covered_day_ids(appointment.credential_id) \
+        if appointment.credential_id is not None else None
     for p in issued:
         if p.id in listed:
             continue
-        fair_day_id = appointment.fair_day_id if p.status is PassStatus.ACTIVE \
-            else _fair_day_of_token(p)
-        if fair_day_id is not None:
-            targets[fair_day_id].add(p.id)
+        if p.status is PassStatus.ACTIVE:
+            day_ids = carried if carried else [appointment.fair_day_id]
+        else:
+            day_ids = [_fair_day_of_token(p)]
+        for fair_day_id in day_ids:
+            if fair_day_id is not None:
+                targets[fair_day_id].add(p.id)
     for fair_day_id in sorted(targets):
         bump_entries(fair_day_id, sorted(targets[fair_day_id]), kind, now=now)
 
@@ -179,7 +186,7 @@ def manifest_page(device: Device, fair_day: FairDay, cursor_text: str | None, li
         next_cursor = Cursor(fair_day.id, cursor.seq, after)
     else:
         next_cursor = Cursor(fair_day.id, rows[-1].seq if rows else cursor.seq)
-    items = _items(rows, indexes)
+    items = _items(rows, indexes, fair_day.id)
     return {
         **manifest_header(device, fair_day, now=now, params=params),
         "reset": reset, "full": cursor.after is not None,
@@ -198,12 +205,8 @@ def manifest_header(device: Device, fair_day: FairDay, *, now: datetime | None =
     return {
         "venue": venue.code, "date": fair_day.date.isoformat(),
         "server_time": (now or utc_now()).isoformat(),
-        "policy": {
-            "opens": f"{fair_day.opens:%H:%M}", "closes": f"{fair_day.closes:%H:%M}",
-            "timezone": venue.timezone, "reentry_allowed": venue.reentry_allowed,
-            "quota": fair_day.quota, "occupancy_limit": fair_day.occupancy_limit,
-            "id_check_kinds": venue.id_check_kind_list,
-        },
+        # The policy online verify decides with: the same verdicts offline.
+        "policy": gate_policy.policy_wire(venue, fair_day),
         "lookup_kdf": params.to_wire(),
         "keys": keys,
     }
@@ -218,17 +221,28 @@ def _with_indexes(fair_day: FairDay, params, rows) -> tuple[list, dict[int, str]
     missing one (``has_more``), so no active item ever goes out without its index and the
     next pull goes on from there. At least one is computed per page.
     """
+    active = [row for row in rows if _status(row) == GateStatus.active]
     wanted = list(dict.fromkeys(
-        row.appointment_id for row in rows if row.gate_index is None
-        and row.appointment_fair_day_id == fair_day.id and _status(row) == GateStatus.active))
+        row.appointment_id for row in active
+        if row.gate_index is None and row.appointment_fair_day_id == fair_day.id))
+    # Credential passes on a venue-day after their carrier's: their indexes of this day
+    # are kept apart (models/credential_index.py).
+    carried = set(row.appointment_id for row in active
+                  if row.appointment_fair_day_id != fair_day.id)
+    known = gate_lookup.carried_indexes(fair_day.id, carried)
+    wanted += sorted(carried - known.keys())
     if not wanted:
-        return rows, {}, False
+        return rows, known, False
     ciphertexts = gate_lookup.document_ciphertexts(wanted)  # none for purged documents
     pending = {key: ciphertexts[key] for key in wanted if key in ciphertexts}
     deadline = time.monotonic() + float(current_app.config["GATE_MANIFEST_INDEX_BUDGET_SECONDS"])
-    indexes = gate_lookup.compute_indexes(params, pending.items(), deadline=deadline)
-    gate_lookup.store_indexes(fair_day.id, indexes)
-    if len(indexes) == len(pending):
+    computed = gate_lookup.compute_indexes(params, pending.items(), deadline=deadline)
+    gate_lookup.store_indexes(fair_day.id, {key: value for key, value in computed.items()
+                                            if key not in carried})
+    gate_lookup.store_carried_indexes(fair_day.id, {key: value for key, value in
+                                                    computed.items() if key in carried})
+    indexes = {**known, **computed}
+    if len(computed) == len(pending):
         return rows, indexes, False
     for position, row in enumerate(rows):
         if row.appointment_id in pending and row.appointment_id not in indexes \
@@ -262,7 +276,7 @@ def _item_query(fair_day: FairDay):
     )
 
 
-def _items(rows, indexes: dict[int, str]) -> list[dict]:
+def _items(rows, indexes: dict[int, str], fair_day_id: int) -> list[dict]:
     slots: dict[int, dict] = {}
     items = []
     for row in rows:
@@ -285,7 +299,10 @@ def _items(rows, indexes: dict[int, str]) -> list[dict]:
             # the guesses (gate.masking.mask_for_gate).
             "holder": {"name": row.name_masked, "document": mask_for_gate(row.document_masked)},
             # Only active items are found by ID card: one active booking per document-day.
-            "gate_index": indexes.get(row.appointment_id, row.gate_index)
+            # A credential's pass on a day after its carrier's has that day's own index
+            # (the stored one is its carrier's venue-day's).
+            "gate_index": indexes.get(row.appointment_id, row.gate_index
+                                      if row.appointment_fair_day_id == fair_day_id else None)
             if status == GateStatus.active else None,
             "presence": presence, "seq": row.seq,
         })

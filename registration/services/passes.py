@@ -19,10 +19,13 @@ def key_ring():
 
 
 def issue_pass(appointment: Appointment, document: Document,
-               kind: PassKind = PassKind.visitor, day_count: int = 1) -> Pass:
-    """Sign a new pass for the appointment with the current key."""
+               kind: PassKind = PassKind.visitor, day_count: int = 1,
+               venue: str | None = None) -> Pass:
+    """Sign a new pass for the appointment with the current key. ``venue``: the token's
+    venue field when it is not the appointment's venue (``*``: a credential valid at every
+    venue, services/credentials.py)."""
     signing_key = key_ring().current_signing_key
-    claims = new_claims(venue=appointment.fair_day.venue.code, first_day=appointment.day,
+    claims = new_claims(venue=venue or appointment.fair_day.venue.code, first_day=appointment.day,
                         document_key=document.key, kind=kind, day_count=day_count)
     issued = Pass(serial=claims.serial, appointment=appointment, kind=PassKind(kind),
                   key_id=signing_key.key_id, token=sign_pass(claims, signing_key),

@@ -17,19 +17,30 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Integer, bindparam, case, exists, func, literal, select, update
+from sqlalchemy import Integer, and_, bindparam, case, exists, func, literal, select, update
 from sqlalchemy.dialects import postgresql
 
+from gate.passes import PassKind
 from registration.extensions import db
 from registration.models import Channel, FairDay, ManifestChange, ManifestEntry, ManifestFeed, \
     TimeSlot
 
 
-def day_place_terms(channel: Channel):
-    """``(condition, values)`` of the conditional UPDATE that takes one place of a day."""
+def day_place_terms(channel: Channel, kind: PassKind | None = None):
+    """``(condition, values)`` of the conditional UPDATE that takes one place of a day.
+
+    The professional visitors' share (``professional_quota``) is theirs alone: a
+    professional credential's carrier (channel ``credential``, kind ``professional``)
+    takes a place of it, and no public booking, online or walk-in, ever does."""
     table = FairDay.__table__
+    if channel is Channel.CREDENTIAL and kind == PassKind.professional:
+        return (and_(table.c.professional_booked < table.c.professional_quota,
+                     table.c.booked < table.c.quota),
+                {"booked": table.c.booked + 1,
+                 "professional_booked": table.c.professional_booked + 1})
+    public_booked = table.c.booked - table.c.professional_booked
     if channel is Channel.WALK_IN:
-        return (table.c.booked < table.c.quota,
+        return (public_booked < (table.c.quota - table.c.professional_quota),
                 {"booked": table.c.booked + 1, "walk_in_booked": table.c.walk_in_booked + 1})
     # Online and group bookings may not touch the part of the reserve walk-ins have not
     # used yet; walk-ins beyond the reserve share the online pool.
@@ -37,7 +48,8 @@ def day_place_terms(channel: Channel):
         (table.c.walk_in_booked < table.c.walk_in_reserve, table.c.walk_in_booked),
         else_=table.c.walk_in_reserve,
     )
-    return ((table.c.booked - reserve_used) < (table.c.quota - table.c.walk_in_reserve),
+    return ((public_booked - reserve_used)
+            < (table.c.quota - table.c.walk_in_reserve - table.c.professional_quota),
             {"booked": table.c.booked + 1})
 
 

@@ -26,9 +26,11 @@ from registration.models import (
     Appointment, AppointmentStatus, CheckInEvent, Device, FairDay, Pass, TimeSlot, Venue,
 )
 from registration.observability import VERDICTS
-from registration.services import booking, leases, presence
+from registration.services import booking, credential_days, gate_policy, leases, presence
 from registration.services.calendar import utc_now, venue_now
-from registration.services.checkins import PassInfo, bump_listed, event_digest, pass_info
+from registration.services.checkins import (
+    PassInfo, bump_listed, event_digest, pass_info, with_credential,
+)
 from registration.services.errors import ServiceError
 from registration.services.identity import vault
 from registration.services.passes import published_keys
@@ -99,7 +101,8 @@ def verify_scan(device: Device, scan_input: str | dict, direction: str, gate: st
         document_index = vault().blind_index(parsed)
         scan = Scan(document_index=document_index, **fields)
         serial = _serial_for_document(parsed, day, fair_day, document_index)
-    record, info = appointment_record(serial) if serial else (None, None)
+    record, info = appointment_record(serial, venue=venue, day=day) if serial \
+        else (None, None)
     if record is not None and record.venue != venue.code:
         # Another venue's booking: the device learns that much (wrong_venue) and nothing of
         # the holder, and that pass's presence is not this venue's to read or change.
@@ -153,6 +156,10 @@ def _serial_for_document(document, day: date, fair_day: FairDay | None,
     wrong_venue, without its holder), else a cancelled booking here (cancelled), else none
     (no_appointment). Looked up by the server-only blind index, never the kiosks' one."""
     appointment = booking.find_active_appointment(document, day)
+    if appointment is None:
+        # A credential's pass on its other days (its carrier sits at its first venue-day).
+        held = credential_days.covering(blind_index, day)
+        appointment = held.carrier if held is not None else None
     if appointment is None and fair_day is not None:
         appointment = db.session.scalar(
             select(Appointment).where(Appointment.fair_day_id == fair_day.id,
@@ -165,9 +172,12 @@ def _serial_for_document(document, day: date, fair_day: FairDay | None,
     return issued.serial
 
 
-def appointment_record(serial: str) -> tuple[AppointmentRecord | None, PassInfo | None]:
-    """The gate rules' view of the booking behind a pass serial."""
-    row = db.session.execute(
+def appointment_record(serial: str, *, venue: Venue | None = None, day: date | None = None
+                       ) -> tuple[AppointmentRecord | None, PassInfo | None]:
+    """The gate rules' view of the booking behind a pass serial. A credential's pass is
+    seen, at a ``venue`` it covers on a ``day`` it covers, as booked there that day (its
+    carrier appointment sits at its first venue-day only)."""
+    row = db.session.execute(with_credential(
         select(Pass.serial, Pass.id, Pass.appointment_id, Pass.kind, Pass.status,
                Pass.revoke_cause, Pass.revoked_at, Appointment.status.label("a_status"),
                Appointment.fair_day_id, Appointment.day, Appointment.name_masked,
@@ -176,13 +186,18 @@ def appointment_record(serial: str) -> tuple[AppointmentRecord | None, PassInfo 
         .join(Appointment, Appointment.id == Pass.appointment_id)
         .join(FairDay, FairDay.id == Appointment.fair_day_id)
         .join(Venue, Venue.id == FairDay.venue_id)
-        .outerjoin(TimeSlot, TimeSlot.id == Appointment.slot_id)
+        .outerjoin(TimeSlot, TimeSlot.id == Appointment.slot_id))
         .where(Pass.serial == serial)).one_or_none()
     if row is None:
         return None, None
     info = pass_info(row)
+    venue_code, booked_day = row.venue, row.day
+    if venue is not None and info.admits_at(venue.id):
+        venue_code = venue.code
+        if day is not None and info.covers(day):
+            booked_day = day
     record = AppointmentRecord(
-        serial=row.serial, status=info.status, day=row.day, venue=row.venue,
+        serial=row.serial, status=info.status, day=booked_day, venue=venue_code,
         kind=PassKind(row.kind), slot_start=row.starts, slot_end=row.ends,
         holder_name_masked=row.name_masked, document_masked=row.document_masked)
     return record, info
@@ -196,12 +211,8 @@ def foreign_record(record: AppointmentRecord) -> AppointmentRecord:
 
 
 def venue_policy(venue: Venue, fair_day: FairDay | None) -> VenuePolicy:
-    # No fair day today: nothing is valid here anyway (passes say wrong_day, ID cards find
-    # no booking), so the hours only need to be well-formed.
-    opens, closes = (fair_day.opens, fair_day.closes) if fair_day else (time(0), time.max)
-    return VenuePolicy(venue=venue.code, opens=opens, closes=closes, timezone=venue.timezone,
-                       reentry_allowed=venue.reentry_allowed,
-                       id_check_kinds=frozenset(PassKind(k) for k in venue.id_check_kind_list))
+    """The policy the manifest header gives kiosks too (services/gate_policy.py)."""
+    return gate_policy.venue_policy(venue, fair_day)
 
 
 def decide_online(scan: Scan, *, venue: Venue, fair_day: FairDay | None, day: date,

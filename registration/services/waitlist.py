@@ -56,7 +56,7 @@ EMAIL_REQUIRED = Text("候补需要电子邮箱，以便通知您空出的名额
 @dataclass(frozen=True)
 class HeldPlace:
     """A place of a day (and slot) counted in the quota counters but nobody's appointment:
-    shaped like what ``booking._release_places`` reads of an appointment."""
+    shaped like what ``booking.release_places`` reads of an appointment."""
 
     fair_day_id: int
     slot_id: int | None
@@ -104,8 +104,8 @@ def join(venue_code: str, day: date, visitor: booking.Visitor, *, consent: bool,
 
     Refused: without consent or an email address (422); when the day still has places
     (409 ``places_available``), is not bookable (422 ``day_not_open``), the document has an
-    active appointment that day (409 ``already_booked``) or is on its line (409
-    ``already_waiting``)."""
+    active appointment that day (409 ``already_booked``), holds a credential for it (409
+    ``holds_credential``) or is on its line (409 ``already_waiting``)."""
     if not consent:
         raise InvalidInput("consent_required", booking.CONSENT_REQUIRED,
                            {"consent": booking.CONSENT_REQUIRED})
@@ -118,6 +118,7 @@ def join(venue_code: str, day: date, visitor: booking.Visitor, *, consent: bool,
         db.session.refresh(counted)
     _refuse_unless_full(fair_day, now)
     document = visitor.document
+    booking.refuse_credential_holder(document, day)
     if booking.find_active_appointment(document, day) is not None:
         raise Conflict("already_booked", booking.ALREADY_BOOKED,
                        {"document.number": booking.ALREADY_BOOKED})
@@ -163,7 +164,7 @@ def find_by_code_and_document(code: str, document_number: str) -> WaitlistEntry:
     if entry is None or entry.document_ciphertext is None:
         raise NotFound("waitlist_entry_not_found", ENTRY_NOT_FOUND)
     stored = vault().decrypt_document(entry.document_ciphertext)
-    if booking._canonical_number(stored, document_number) != stored["number"].encode():
+    if booking.canonical_number(stored, document_number) != stored["number"].encode():
         raise NotFound("waitlist_entry_not_found", ENTRY_NOT_FOUND)
     return entry
 
@@ -225,7 +226,7 @@ def pass_on(place: HeldPlace, *, now: datetime | None = None) -> Offer | None:
     """A held place nobody took: to the next in line, else back to the day's counters."""
     offer = offer_next(place, now=now)
     if offer is None:
-        booking._release_places(place)
+        booking.release_places(place)
     return offer
 
 
@@ -259,6 +260,7 @@ def accept(entry: WaitlistEntry, *, now: datetime | None = None) -> Appointment:
         raise Conflict("offer_gone", OFFER_GONE)
     db.session.refresh(entry)
     document = _stored_document(entry)
+    booking.refuse_credential_holder(document, entry.day)
     if booking.find_active_appointment(document, entry.day) is not None:
         raise Conflict("already_booked", booking.ALREADY_BOOKED)
     appointment = _held_appointment(entry, document, now)
@@ -291,14 +293,22 @@ def _held_appointment(entry: WaitlistEntry, document: Document,
                                 phone=contact.get("phone"), email=contact.get("email"),
                                 lang=entry.lang),
         consent=True, consent_version=entry.consent_version)
-    values = booking._appointment_values(request, entry.fair_day, entry.held_slot, None, now)
+    values = booking.appointment_values(request, entry.fair_day, entry.held_slot, None, now)
     return Appointment(**values)
 
 
 def offer_email(entry: WaitlistEntry) -> str | None:
+    return _contact(entry).get("email")
+
+
+def offer_phone(entry: WaitlistEntry) -> str | None:
+    return _contact(entry).get("phone")
+
+
+def _contact(entry: WaitlistEntry) -> dict:
     if entry.contact_ciphertext is None:
-        return None
-    return vault().decrypt(entry.contact_ciphertext, purpose="contact").get("email")
+        return {}
+    return vault().decrypt(entry.contact_ciphertext, purpose="contact")
 
 
 # -- expiry ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The offer email of the waiting list, sent only once the offer is committed.
+"""The offer email (and SMS) of the waiting list, sent only once the offer is committed.
 
 An offer is made inside someone else's transaction (a cancellation, an expiry): its mail
 is built at once (the link's token exists only then) and queued on the database session;
@@ -13,14 +13,11 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import event
 
-from registration.extensions import db
 from registration.links import public_url_for
 from registration.models import WaitlistEntry
-from registration.services import mail
-
-QUEUE_KEY = "fairgate.waitlist.mail"
+from registration.services import mail, mail_queue, messages
+from registration.services.errors import ServiceError
 
 
 def local_deadline(entry: WaitlistEntry) -> str:
@@ -44,22 +41,24 @@ def offer_message(entry: WaitlistEntry, token: str, to: str):
     return mail.build_message(to=to, subject=subject, text=text)
 
 
+def queue_offer_sms(entry: WaitlistEntry, token: str, phone: str | None) -> None:
+    """The offer by SMS too when the visitor gave a phone number: queued in this
+    transaction, delivered after its commit (services/messages.py). A number the gateway
+    cannot take is logged, never a reason to undo someone else's cancellation."""
+    if not phone:
+        return
+    fair_day = entry.fair_day
+    text = messages.render_sms(
+        "waitlist_offer", entry.lang, expires=local_deadline(entry),
+        venue=fair_day.venue.name_zh if entry.lang == "zh" else fair_day.venue.name_en,
+        day=fair_day.date.isoformat(), url=public_url_for("waitlist.offer", token=token))
+    try:
+        messages.send_sms(phone, text, ref=entry.code)
+    except ServiceError:
+        current_app.logger.warning("waiting-list offer SMS not queued: the number is refused")
+
+
 def queue_offer_mail(entry: WaitlistEntry, token: str, to: str | None) -> None:
     """Send the offer after the current transaction commits (nothing without an address)."""
     if to:
-        db.session.info.setdefault(QUEUE_KEY, []).append(offer_message(entry, token, to))
-
-
-@event.listens_for(db.session, "after_commit")
-def _send_queued(session) -> None:
-    for message in session.info.pop(QUEUE_KEY, []):
-        try:
-            mail.send_message(message)
-        except (mail.MailError, OSError):
-            current_app.logger.warning("waiting-list offer email not sent", exc_info=True)
-
-
-@event.listens_for(db.session, "after_soft_rollback")
-def _drop_queued(session, previous_transaction) -> None:
-    if previous_transaction.parent is None:  # the transaction itself, not a savepoint
-        session.info.pop(QUEUE_KEY, None)
+        mail_queue.send_after_commit(offer_message(entry, token, to), "waiting-list offer")

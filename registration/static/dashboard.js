@@ -122,6 +122,27 @@
   }
 
   // The same drawing as the server's first rendering (registration/web/staff/dashboard.py).
+  // Counts by credential kind and exhibitors' badges (rows drawn by the page; new
+  // exhibitors appear at the next page load).
+  function updateKinds(root, byKind, exhibitors) {
+    (byKind || []).forEach(function (row) {
+      var line = root.querySelector('#kind-counts tr[data-kind="' + row.kind + '"]');
+      if (!line) { return; }
+      ["issued", "admitted", "inside"].forEach(function (key) {
+        var cell = line.querySelector('[data-col="' + key + '"]');
+        if (cell) { cell.textContent = formatNumber(root, row[key]); }
+      });
+    });
+    (exhibitors || []).forEach(function (org) {
+      var cell = root.querySelector('#exhibitor-badges tr[data-organisation="' + org.code +
+                                    '"] [data-col="badges"]');
+      if (cell) {
+        cell.textContent = formatNumber(root, org.used) + " / " +
+          (org.quota === null ? "\u2014" : formatNumber(root, org.quota));
+      }
+    });
+  }
+
   function drawChart(svg, series) {
     var box = svg.viewBox.baseVal;
     var left = Number(svg.getAttribute("data-left")), right = Number(svg.getAttribute("data-right"));
@@ -175,6 +196,7 @@
           updateFields(root, data);
           updateGates(root, data.gates);
           updateAnomalies(root, data.anomalies);
+          updateKinds(root, data.by_kind, data.exhibitors);
           if (chart) { drawChart(chart, data.series); }
           var when = new Date(data.generated_at);
           var clock = when.toLocaleTimeString("en-GB", { hour12: false, timeZone: "Asia/Shanghai" });

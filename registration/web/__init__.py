@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from registration.web import (
-    groups, health, locale, manage, passes, public, scan, security, staff, waitlist,
+    credentials, groups, health, locale, manage, passes, public, scan, security, staff, waitlist,
 )
 
 
@@ -16,4 +16,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(health.blueprint)
     for module in (public, passes, manage, groups, waitlist, scan):
         app.register_blueprint(module.blueprint)
+    app.register_blueprint(credentials.blueprint)
     staff.init_app(app)
+    from registration.web import org  # the organisation portal (/org/)
+
+    app.register_blueprint(org.blueprint)
+    from registration.web import org_register  # its public registration form
+
+    app.register_blueprint(org_register.blueprint)

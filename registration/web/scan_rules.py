@@ -16,9 +16,12 @@ from datetime import time
 from pathlib import Path
 
 from gate import passes
+from gate.kinds import KINDS
 from gate.presence import DIRECTIONS, MULTI_ENTRY_KINDS
 from gate.reasons import TOKEN_FAILURES, Reason
-from gate.rules import DEFAULT_TIMEZONE, ENTRY_CHECK_ORDER, EXIT_CHECK_ORDER, VenuePolicy
+from gate.rules import (
+    DEFAULT_TIMEZONE, ENTRY_CHECK_ORDER, EXIT_CHECK_ORDER, GATELESS_KINDS, VenuePolicy,
+)
 
 RULES_FILE = Path(__file__).parents[1] / "static" / "scan" / "gate-rules.json"
 
@@ -48,7 +51,13 @@ def rules_table() -> dict:
             "multi_entry_kinds": _kinds(MULTI_ENTRY_KINDS),
             "quota_kinds": _kinds(defaults.quota_kinds),
             "hours_exempt_kinds": _kinds(defaults.hours_exempt_kinds),
+            "kind_opens": {},
+            "gateless_kinds": _kinds(GATELESS_KINDS),
         },
+        # Each kind's zh/en name and colour (gate/kinds.py), for the verdict screen.
+        "kinds": {kind.value: {"name": info.name.as_dict(), "colour": info.colour,
+                               "multi_day": info.multi_day, "public": info.public}
+                  for kind, info in KINDS.items()},
         "pass_format": {
             "prefix": passes.TOKEN_PREFIX,
             "version": passes.FORMAT_VERSION,
@@ -62,6 +71,8 @@ def rules_table() -> dict:
             "max_venue_length": passes.MAX_VENUE_LENGTH,
             "max_token_length": passes.MAX_TOKEN_LENGTH,
             "kind_codes": {kind.value: kind.code for kind in passes.PassKind},
+            "all_venues": passes.ALL_VENUES,
+            "single_venue_kinds": _kinds(passes.SINGLE_VENUE_KINDS),
         },
     }
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import urllib.request
 from datetime import date
 
@@ -25,9 +26,11 @@ from gate.checksums import icao_check_digit, mod11_2_check_char
 from marshmallow import ValidationError
 
 from gate.documents import ISO_ALPHA3, DocumentType, parse_document
+from gate.uscc import check_character, is_valid_uscc, organisation_check_character
 from registration.api.openapi import document_number_format
 from registration.waitingroom import pow as proof_of_work
 from schemas.appointments import BookingRequestSchema
+from schemas.organisations import USCC_FORMAT, OrganisationRequestSchema, StandInputSchema
 from schemas.waitingroom import QueueJoinRequestSchema
 
 
@@ -141,3 +144,80 @@ def solve_proof_of_work(ctx, body):
     url = os.environ["FAIRGATE_FUZZ_BASE_URL"] + "/api/v1/pow/challenge"
     with urllib.request.urlopen(url, timeout=30) as response:
         return {**body, "altcha": proof_of_work.solve(json.load(response))}
+
+
+# Organisations: a unified social credit code of the format the document names (its checks,
+# gate/uscc.py, are more than a pattern), and the rules between fields that the service
+# checks (a mainland organisation gives a USCC, another a registration number; an exhibitor
+# a stand at a seeded venue, other kinds none). One organisation per USCC: each mainland
+# registration gets a fresh valid code, so repeated examples are new organisations, not 409.
+ORGANISATIONS_PATH = "/api/v1/organisations"
+ORGANISATION_FIELDS = OrganisationRequestSchema().fields
+STAND_SCHEMA = StandInputSchema()
+FUZZ_STAND = {"venue": "CNCC", "hall": "A1", "area_m2": 9}
+USCC_BODY = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def fresh_uscc() -> str:
+    """A valid code of an enterprise (91) of Beijing Chaoyang, random organisation code."""
+    body = "".join(secrets.choice(USCC_BODY) for _ in range(8))
+    head = "91110105" + body + organisation_check_character(body)
+    return head + check_character(head)
+
+
+def _uscc_strategy():
+    prefix = st.sampled_from(["91", "92", "93", "11", "12", "51", "52", "53", "Y1"])
+    division = st.sampled_from(["110105", "310115", "440300", "350100", "100000"])
+    body = st.text(USCC_BODY, min_size=8, max_size=8)
+
+    def build(parts) -> str:
+        head = parts[0] + parts[1] + parts[2] + organisation_check_character(parts[2])
+        return head + check_character(head)
+    return st.tuples(prefix, division, body).map(build)
+
+
+schemathesis.openapi.format(USCC_FORMAT, _uscc_strategy())
+
+
+def _allowed(field, value) -> bool:
+    try:
+        field.deserialize(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _valid_stand(value) -> bool:
+    try:
+        STAND_SCHEMA.load(value)
+    except ValidationError:
+        return False
+    return True
+
+
+@schemathesis.hook("map_body")
+def consistent_organisation(ctx, body):
+    """Only values the document allows (and valid codes) are replaced, so a body it
+    forbids stays forbidden, and a code failing its checks stays and is refused."""
+    if ctx.operation.path != ORGANISATIONS_PATH or not isinstance(body, dict):
+        return body
+    body = dict(body)
+    country, kind, uscc = body.get("country"), body.get("kind"), body.get("uscc")
+    if country == "CHN":
+        if uscc is None or is_valid_uscc(uscc):
+            body["uscc"] = fresh_uscc()
+    elif isinstance(country, str):
+        if uscc is None or is_valid_uscc(uscc):
+            body.pop("uscc", None)
+        if body.get("registration_number") is None:
+            body["registration_number"] = "HRB 12345"
+    stand = body.get("stand")
+    if kind == "exhibitor":
+        if stand is None:
+            body["stand"] = dict(FUZZ_STAND)
+        elif isinstance(stand, dict) and _allowed(STAND_SCHEMA.fields["venue"],
+                                                  stand.get("venue")):
+            body["stand"] = {**stand, "venue": "CNCC"}
+    elif isinstance(kind, str) and _valid_stand(stand):
+        body.pop("stand")
+    return body

@@ -84,7 +84,21 @@ def prepare(base_url: str, cli: Callable[[list[str]], str], folder: Path,
             "FAIRGATE_FUZZ_DOCUMENT": looked_up,
             "FAIRGATE_FUZZ_SERIAL": booked["pass"]["serial"],
             **full_day_with_offer(base_url, cli, outbox, later),
-            **queue_day(cli, later, now)}
+            **queue_day(cli, later, now),
+            **applied_credential(base_url)}
+
+
+def applied_credential(base_url: str) -> dict[str, str]:
+    """An online participant's credential (approved at once), which credential look-ups
+    name: a drawn code finds nothing (404)."""
+    number = fresh_resident_id()
+    status, applied = post(base_url, "/api/v1/credentials", {
+        "kind": "online", "name": "王五", "consent": True,
+        "document": {"type": "cn_resident_id", "number": number}})
+    if status != 201:
+        raise RuntimeError(f"credential refused ({status}): {applied}")
+    return {"FAIRGATE_FUZZ_CREDENTIAL_CODE": applied["credential"]["code"],
+            "FAIRGATE_FUZZ_CREDENTIAL_DOCUMENT": number}
 
 
 def new_code(cli: Callable[[list[str]], str]) -> str:

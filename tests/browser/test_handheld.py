@@ -257,6 +257,10 @@ def test_typed_fallback_and_a_revoked_device(handheld, staff, live_app, new_page
     page.locator("#typed-text").fill(booked[0]["token"].lower())
     page.locator("#typed-form button[type=submit]").click()
     expect(page.locator("#verdict")).to_have_attribute("data-reason", "ok")
+    # The kind's zh/en name and colour band (gate/kinds.py, through gate-rules.json).
+    expect(page.locator("#verdict-kind")).to_have_text("Visitor / 观众")
+    assert page.locator("#verdict-kind").evaluate(
+        "e => getComputedStyle(e).borderLeftColor") == "rgb(21, 101, 192)"
     page.locator("#verdict").click()
     page.locator('[data-direction="out"]').click()  # the same holder leaves
     expect(page.locator('[data-direction="out"]')).to_have_attribute("aria-pressed", "true")

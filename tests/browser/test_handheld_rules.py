@@ -3,6 +3,7 @@ gate.rules.decide for the same facts: random decision cases run through both, co
 reason by reason. This is how the browser is shown to follow gate/'s check order."""
 from __future__ import annotations
 
+import base64
 import random
 from collections import Counter
 from datetime import date, datetime, time, timedelta, timezone
@@ -10,7 +11,8 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from playwright.sync_api import expect
 
-from gate.passes import PassClaims, PassKind
+from gate.kinds import PUBLIC_KINDS
+from gate.passes import ALL_VENUES, SINGLE_VENUE_KINDS, PassClaims, PassKind
 from gate.reasons import TOKEN_FAILURES, Reason
 from gate.rules import (
     AppointmentRecord, CapacityState, PresenceState, Scan, VenuePolicy, decide,
@@ -33,11 +35,17 @@ def _ms(moment: datetime | None):
 def _case(rng: random.Random) -> tuple[dict, dict]:
     """One random decision: (the Python arguments of decide, the same facts for rules.js)."""
     opens, closes = rng.choice([(time(9), time(18)), (time(0), time(23, 59))])
+    # Exhibitors from 08:00 (or a later time, which changes nothing); older manifests: none.
+    kind_opens = rng.choice([{}, {PassKind.exhibitor: time(8)}, {PassKind.exhibitor: time(8)},
+                             {PassKind.exhibitor: time(10), PassKind.media: time(7, 30)}])
+    quota_kinds = rng.choice([None, None, {PassKind.visitor}])
     policy = VenuePolicy(venue="CNCC", opens=opens, closes=closes,
                          reentry_allowed=rng.random() < 0.5,
-                         id_check_kinds=rng.sample(KINDS, rng.randrange(0, 3)))
-    local_time = rng.choice([time(8, 59), time(9, 0), time(10, 30), time(12, 40),
-                             time(17, 59, 59), time(18, 0), time(23, 0)])
+                         id_check_kinds=rng.sample(KINDS, rng.randrange(0, 3)),
+                         kind_opens=kind_opens, quota_kinds=quota_kinds or PUBLIC_KINDS)
+    local_time = rng.choice([time(7, 29, 59), time(7, 59, 59), time(8, 0), time(8, 59),
+                             time(9, 0), time(10, 30), time(12, 40), time(17, 59, 59),
+                             time(18, 0), time(23, 0)])
     direction = rng.choice(["in", "in", "out"])
     fields = {"direction": direction, "gate": "CNCC-E1", "scanned_at": NOW}
     source = rng.random()
@@ -49,9 +57,12 @@ def _case(rng: random.Random) -> tuple[dict, dict]:
         scan = Scan(document_index="ab" * 20, **fields)
         presented = None
     else:
-        claims = PassClaims(serial=SERIAL, venue=rng.choice(["CNCC", "CNCC", "SHOUGANG"]),
+        kind = PassKind(rng.choice(KINDS + ["visitor"] * 4))  # the public mostly
+        venues = ["CNCC", "CNCC", "SHOUGANG"] + ([] if kind in SINGLE_VENUE_KINDS
+                                                 else [ALL_VENUES])
+        claims = PassClaims(serial=SERIAL, venue=rng.choice(venues),
                             first_day=DAY + timedelta(days=rng.choice([-1, 0, 0, 0, 1])),
-                            day_count=rng.choice([1, 1, 2]), kind=rng.choice(KINDS),
+                            day_count=rng.choice([1, 1, 2]), kind=kind,
                             fingerprint=rng.choice(PRINTS), key_id="abcd")
         scan = Scan(claims=claims, presented_fingerprint=presented, **fields)
     record = None
@@ -60,7 +71,8 @@ def _case(rng: random.Random) -> tuple[dict, dict]:
         record = AppointmentRecord(
             serial=SERIAL, status=rng.choice(list(GateStatus)),
             day=rng.choice([DAY, DAY, DAY - timedelta(days=1)]),
-            venue=rng.choice(["CNCC", "CNCC", "SHOUGANG"]), kind=rng.choice(KINDS),
+            venue=rng.choice(["CNCC", "CNCC", "SHOUGANG", ALL_VENUES]),
+            kind=rng.choice(KINDS),
             slot_start=slot[0] if slot else None, slot_end=slot[1] if slot else None,
             fingerprint=rng.choice([None, *PRINTS]), holder_name_masked="张*",
             document_masked="****************3X")
@@ -94,7 +106,11 @@ def _case(rng: random.Random) -> tuple[dict, dict]:
             "policy": {"venue": "CNCC", "opens": opens.strftime("%H:%M"),
                        "closes": closes.strftime("%H:%M"),
                        "reentry_allowed": policy.reentry_allowed,
-                       "id_check_kinds": sorted(k.value for k in policy.id_check_kinds)},
+                       "id_check_kinds": sorted(k.value for k in policy.id_check_kinds),
+                       "kind_opens": {k.value: v.strftime("%H:%M")
+                                      for k, v in policy.kind_opens.items()},
+                       **({"quota_kinds": sorted(k.value for k in quota_kinds)}
+                          if quota_kinds else {})},
             "day": DAY.isoformat(), "local_time": local_time.strftime("%H:%M:%S"),
             "record": None if record is None else {
                 "serial": record.serial, "status": record.status.value,
@@ -121,9 +137,15 @@ def _case(rng: random.Random) -> tuple[dict, dict]:
 def test_the_browser_rules_decide_as_gate_rules(page):
     rng = random.Random(20261202)
     cases = [_case(rng) for _ in range(1500)]
-    expected = []
+    expected, kind_cases = [], Counter()
     for python, _ in cases:
-        verdict = decide(python.pop("scan"), **python)
+        scan = python.pop("scan")
+        verdict = decide(scan, **python)
+        if scan.claims is not None and verdict.reason is Reason.ok:
+            early = python["local_time"] < python["venue_policy"].opens
+            kind_cases["every_venue_ok"] += scan.claims.venue == ALL_VENUES
+            kind_cases["exhibitor_before_public"] += early and \
+                scan.claims.kind is PassKind.exhibitor
         expected.append([verdict.reason.value, verdict.admit, verdict.colour.value,
                          verdict.message.en, verdict.counts_toward_quota,
                          verdict.serial, verdict.kind.value if verdict.kind else None])
@@ -137,5 +159,40 @@ def test_the_browser_rules_decide_as_gate_rules(page):
     mismatches = [(n, e, g) for n, (e, g) in enumerate(zip(expected, got)) if e != g]
     assert mismatches[:5] == []
     seen = Counter(reason for reason, *_ in expected)
+    # Issue 12's rules are among them: ``*`` passes admitted, exhibitors before the public.
+    assert kind_cases["every_venue_ok"] and kind_cases["exhibitor_before_public"], kind_cases
     # The cases reach every reason the rules can give from these facts.
     assert set(seen) == {reason.value for reason in Reason}, set(Reason) - set(seen)
+
+
+def test_the_browser_reads_every_venue_tokens_as_gate_passes(page):
+    """token.js parses ``*`` (every venue) passes as gate.passes does, and refuses a
+    one-venue-day kind carrying it, as gate.passes.decode_unverified."""
+    from gate.passes import (
+        SigningKey, UnreadableToken, decode_unverified, encode_payload, new_claims, sign_pass,
+    )
+
+    key = SigningKey.generate()
+    tokens = [sign_pass(new_claims(venue=venue, first_day=DAY, document_key="k", kind=kind,
+                                   day_count=days), key)
+              for venue, kind, days in (("*", PassKind.media, 5), ("*", PassKind.staff, 9),
+                                        ("CNCC", PassKind.exhibitor, 5),
+                                        ("SHOUGANG", PassKind.professional, 1))]
+    media = decode_unverified(tokens[0])
+    forged = bytearray(encode_payload(media))
+    forged[14 + 1 + 3] = PassKind.visitor.code  # a visitor pass for every venue
+    tokens.append("FG" + base64.b32encode(bytes(forged) + key.sign(bytes(forged)))
+                  .decode().rstrip("="))
+    page.goto("/scan/")
+    expect(page.locator("#scan-app")).to_have_attribute("data-ready", "true")
+    got = page.evaluate("ts => ts.map(t => window.fairgateScan.token.parseToken(t))", tokens)
+    for token, claims in zip(tokens[:4], got):
+        expected = decode_unverified(token)
+        assert claims == {"serial": expected.serial, "venue": expected.venue,
+                          "first_day": expected.first_day.isoformat(),
+                          "day_count": expected.day_count, "kind": expected.kind.value,
+                          "fingerprint": expected.fingerprint.hex(),
+                          "key_id": expected.key_id}
+    assert got[4] is None
+    with pytest.raises(UnreadableToken):
+        decode_unverified(tokens[4])

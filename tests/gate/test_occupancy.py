@@ -14,7 +14,7 @@ from hypothesis.stateful import (
     rule,
 )
 
-from gate.occupancy import CreditReport, KioskCredits, LeaseError, OccupancyPool
+from gate.occupancy import CreditReport, KioskCredits, LeaseError, OccupancyPool, stock_target
 
 
 def test_grants_never_exceed_the_limit():
@@ -151,6 +151,23 @@ class LeaseMachine(RuleBasedStateMachine):
         d = self.device(n)
         if self.online[d]:
             self.kiosks[d].receive(self.pool.grant(d, requested))
+
+    @rule(n=st.integers(0, 3), peak=st.floats(0, 60), hint=st.integers(0, 6),
+          minutes=st.sampled_from([0.5, 1.0, 10.0]))
+    def adaptive_lease(self, n, peak, hint, minutes):
+        """The service tops the device up to its sized stock (registration/services/leases)."""
+        d = self.device(n)
+        if not self.online[d]:
+            return
+        pool, held = self.pool, self.pool.outstanding_for(d)
+        target = stock_target(limit=pool.limit, inside=pool.inside,
+                              held=sum(pool.outstanding.values()),
+                              gates=len(set(pool.outstanding) | {d}), peak_per_minute=peak,
+                              cover_minutes=minutes, hint=held + hint, held_here=held)
+        assert target <= held + pool.grantable  # a target the pool can always honour
+        granted = pool.grant(d, max(0, target - held))
+        assert granted == max(0, target - held)
+        self.kiosks[d].receive(granted)
 
     @rule(n=st.integers(0, 3))
     def enter(self, n):

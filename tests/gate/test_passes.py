@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from qrcode.util import MODE_ALPHA_NUM, QRData
 
 from gate.passes import (
+    ALL_VENUES,
     MAX_TOKEN_LENGTH,
     MAX_VENUE_LENGTH,
     TOKEN_PREFIX,
@@ -24,6 +25,7 @@ from gate.passes import (
     decode_public_key,
     decode_unverified,
     document_fingerprint,
+    encode_payload,
     encode_public_key,
     key_id_for,
     new_claims,
@@ -52,7 +54,8 @@ def keys(key):
 @pytest.fixture(scope="module")
 def make_token(key):
     def make(venue="CNCC", *, signing_key=None, **overrides):
-        claims = new_claims(venue=venue, first_day=FAIR_DAY, document_key=DOC_KEY)
+        kind = overrides.pop("kind", PassKind.visitor)
+        claims = new_claims(venue=venue, first_day=FAIR_DAY, document_key=DOC_KEY, kind=kind)
         return sign_pass(dataclasses.replace(claims, **overrides), signing_key or key)
     return make
 
@@ -89,6 +92,29 @@ def test_round_trip(make_token, keys, key):
 @pytest.mark.parametrize("kind", list(PassKind))
 def test_every_kind_round_trips(make_token, keys, kind):
     assert verify_token(make_token(kind=kind), keys).kind is kind
+
+
+@pytest.mark.parametrize("kind", [PassKind.exhibitor, PassKind.staff, PassKind.media,
+                                  PassKind.guest, PassKind.contractor])
+def test_every_venue_pass_round_trips(make_token, keys, kind):
+    token = make_token(ALL_VENUES, day_count=5, kind=kind)
+    claims = verify_token(token, keys)
+    assert claims.venue == "*" and claims.every_venue and claims.kind is kind
+    assert claims.valid_at("CNCC") and claims.valid_at("SHOUGANG")
+    assert len(token) == token_length(1) == 140 and QR_ALPHANUMERIC.fullmatch(token)
+    assert not verify_token(make_token("CNCC"), keys).valid_at("SHOUGANG")
+
+
+@pytest.mark.parametrize("kind", [PassKind.visitor, PassKind.professional])
+def test_one_venue_day_pass_with_every_venue_is_unreadable(key, keys, kind):
+    with pytest.raises(ValueError):
+        new_claims(venue=ALL_VENUES, first_day=FAIR_DAY, document_key=DOC_KEY, kind=kind)
+    # Signed anyway (by hand, past PassClaims): the decoder refuses it.
+    media = new_claims(venue=ALL_VENUES, first_day=FAIR_DAY, document_key=DOC_KEY,
+                       kind=PassKind.media)
+    payload = bytearray(encode_payload(dataclasses.replace(media, key_id=key.key_id)))
+    payload[14 + 1 + 3] = kind.code
+    assert reason_of(as_token(bytes(payload) + key.sign(bytes(payload))), keys) == "unreadable"
 
 
 def test_token_uses_only_qr_alphanumeric_characters(make_token):
@@ -257,7 +283,8 @@ def test_serials_are_random_base32():
 
 @pytest.mark.parametrize("overrides", [
     {"venue": "cncc"}, {"venue": ""}, {"venue": "X" * (MAX_VENUE_LENGTH + 1)},
-    {"venue": "CNCC-E1"}, {"day_count": 0}, {"day_count": 256}, {"first_day": date(2019, 12, 31)},
+    {"venue": "CNCC-E1"}, {"venue": "**"}, {"venue": "C*"}, {"day_count": 0},
+    {"day_count": 256}, {"first_day": date(2019, 12, 31)},
     {"serial": "short"}, {"fingerprint": b"\x00" * 4}, {"kind": "vip"}, {"key_id": "ABCD"},
     {"version": 2},
 ])
@@ -326,3 +353,6 @@ def test_worked_example_in_docs_matches_code():
     assert encode_public_key(example_key.public_bytes()) in text
     assert verify_token(token, {example_key.key_id: example_key.public_bytes()}) == \
         dataclasses.replace(claims, key_id=example_key.key_id)
+    every_venue = dataclasses.replace(claims, venue=ALL_VENUES, day_count=5,
+                                      kind=PassKind.media)
+    assert sign_pass(every_venue, example_key) in text

@@ -114,7 +114,9 @@ def test_a_scanned_pass_shows_its_verdict_and_the_status_strip_follows_the_netwo
     expect(page.locator("#reason-en")).to_have_text("Welcome, please enter")
     expect(page.locator("#holder")).to_contain_text("张*")
     expect(page.locator("#holder")).to_contain_text("证件尾号 ID ends")
-    expect(page.locator("#kind")).to_have_text("观众 visitor")
+    expect(page.locator("#kind")).to_have_text("观众 Visitor")
+    assert page.locator("#kind").evaluate("e => getComputedStyle(e).borderLeftColor") \
+        == "rgb(21, 101, 192)"  # the visitor colour of gate/kinds.py, #1565c0
     assert passes[0]["number"] not in page.content()  # masked only
     expect(page.locator("#idle")).to_be_visible()  # back to the camera after 1.5 s
     expect(panel).to_be_hidden()

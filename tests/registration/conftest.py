@@ -1,9 +1,12 @@
 """Fixtures shared by the service's tests: the `fairgate` command, enrolled gate devices,
-the mail outbox."""
+the mail outbox, staff accounts and their logged-in clients, organisation bodies with valid
+USCCs, credentials issued through the service."""
 from __future__ import annotations
 
 import email
 import os
+import random
+from datetime import date
 from email import policy
 import subprocess
 import sys
@@ -13,7 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from gate.uscc import ALPHABET, check_character, organisation_check_character
 from registration.services.mail import outbox_dir
+
+sys.path.insert(0, str(Path(__file__).parent / "staff"))
+from staffkit import PASSWORD, log_in  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -107,3 +114,106 @@ def outbox(app):
                 for path in sorted(folder.glob("*.eml"))]
 
     return read
+
+
+@pytest.fixture
+def sms_outbox(app):
+    """Builder: ``sms_outbox()`` -> the messages in the SMS outbox, oldest first."""
+    from registration.services import sms
+
+    def read():
+        with app.app_context():
+            return sms.outbox_messages()
+
+    return read
+
+
+@pytest.fixture
+def make_staff(app):
+    """``make_staff("desk", "CNCC")`` -> the username of a new account (password PASSWORD)."""
+    from registration.extensions import db
+    from registration.services import staff
+
+    def build(role: str = "admin", venue: str | None = None, username: str | None = None,
+              password: str = PASSWORD) -> str:
+        username = username or f"{role}-{(venue or 'all').lower()}"
+        with app.app_context():
+            staff.create_user(username, role, password, venue)
+            db.session.commit()
+        return username
+
+    return build
+
+
+@pytest.fixture
+def staff_client(app, make_staff):
+    """``staff_client("desk", "CNCC")`` -> a test client logged in with a new account."""
+    made = {}
+
+    def build(role: str = "admin", venue: str | None = None):
+        key = (role, venue)
+        if key not in made:
+            made[key] = make_staff(role, venue)
+        client = app.test_client()
+        response = log_in(client, made[key])
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return build
+
+
+@pytest.fixture
+def make_uscc():
+    """Builder of distinct valid unified social credit codes: ``make_uscc("91", "110108")``."""
+    rng = random.Random(32100)
+    body_chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+    def build(prefix: str = "91", division: str = "110108") -> str:
+        body = "".join(rng.choice(body_chars) for _ in range(8))
+        head = prefix + division + body + organisation_check_character(body)
+        assert all(char in ALPHABET for char in head)
+        return head + check_character(head)
+
+    return build
+
+
+@pytest.fixture
+def org_body(make_uscc):
+    """Builder of a valid registration body (a mainland exhibitor at CNCC by default)."""
+
+    def build(**overrides):
+        body = {
+            "name": {"zh": "北京示例科技有限公司", "en": "Beijing Example Technology Co., Ltd."},
+            "kind": "exhibitor", "country": "CHN", "uscc": make_uscc(),
+            "contact": {"name": "陈明", "email": "chen.ming@example.com",
+                        "phone": "+86 138 0013 8000"},
+            "stand": {"venue": "CNCC", "hall": "A2", "area_m2": 9},
+            "consent": True, "lang": "zh",
+        }
+        body.update(overrides)
+        return body
+
+    return build
+
+
+@pytest.fixture
+def issue_credential(app):
+    """``issue_credential(kind, number, first, last, venue=None, approve=True, **extra)`` ->
+    the code of a credential made (and approved) through the service, any kind."""
+    from registration.extensions import db
+    from registration.services import booking
+    from registration.services import credentials as service
+
+    def build(kind: str, number: str, first: date, last: date, venue: str | None = None,
+              approve: bool = True, name: str = "钱七", **extra) -> str:
+        with app.app_context():
+            credential = service.create_credential(service.CredentialInput(
+                kind=kind, document=booking.validate_document("cn_resident_id", number, None),
+                name=name, lang="en", consent_version="test", first_day=first,
+                last_day=last, venue=venue, **extra), issued_by="staff:test")
+            if approve:
+                service.approve_credential(credential, decided_by="test")
+            db.session.commit()
+            return credential.code
+
+    return build

@@ -198,8 +198,9 @@ def test_any_other_database_refusal_is_one_generic_line(app, monkeypatch):
     result = app.test_cli_runner().invoke(args=["day", "set", "CNCC", "2030-01-01",
                                                 "--quota", "5"])
     line = _one_clear_line(result)
-    assert line == ("Error: The database refused the change: the walk-in reserve cannot exceed "
-                    "the quota; nothing was saved / 数据库拒绝了这项更改：现场预留不能多于名额；未保存任何内容")
+    assert line == ("Error: The database refused the change: the walk-in reserve and the "
+                    "professional share cannot exceed the quota; nothing was saved / "
+                    "数据库拒绝了这项更改：现场预留与专业观众名额之和不能多于名额；未保存任何内容")
 
 
 def test_the_top_level_handler_never_prints_sql(monkeypatch, capsys):

@@ -157,6 +157,16 @@ def test_pdf_qr_decodes_from_the_printed_page(make_view, tmp_path, page):
     assert "参展商" in pdf_text(pdf, tmp_path)
 
 
+@pytest.mark.parametrize("kind,colour", [("visitor", (0x15, 0x65, 0xc0)),
+                                         ("exhibitor", (0x2e, 0x7d, 0x32)),
+                                         ("media", (0x6a, 0x1b, 0x9a))])
+def test_the_pdf_pass_band_has_the_kinds_colour(make_view, tmp_path, kind, colour):
+    [image] = pdf_pages_as_images(pass_pdf(make_view("CNCC", kind=kind), page="A6"), tmp_path,
+                                  dpi=50)
+    counts = {rgb: n for n, rgb in image.convert("RGB").getcolors(1 << 16)}
+    assert counts.get(colour, 0) > 200  # a band across the page, in gate/kinds.py's colour
+
+
 def test_pdf_embeds_the_cjk_font_and_keeps_metadata_impersonal(make_view, tmp_path):
     view = make_view()
     source = tmp_path / "pass.pdf"

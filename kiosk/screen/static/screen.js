@@ -23,6 +23,8 @@
     setText("reason-en", v.lines.reason_en);
     setText("holder", v.lines.holder);
     setText("kind", v.kind);
+    // The kind's colour (gate/kinds.py) as the tag's band, as on passes and badges.
+    byId("kind").style.borderLeftColor = v.kind_colour || "transparent";
     setText("notes", (v.notes || []).join("  ·  "));
     setText("code", v.lines.code);
     byId("idle").hidden = true;

@@ -9,6 +9,8 @@ blueprint = Blueprint("staff", __name__, url_prefix="/staff")
 from registration.web.staff import (  # noqa: E402,F401
     appointments, audit, dashboard, desk, devices, exports, login, navigation, operations,
 )
+from registration.web.staff import badges, messages  # noqa: E402,F401
+from registration.web.staff import review  # noqa: E402,F401
 from registration.web.staff.access import check_session  # noqa: E402
 
 blueprint.before_request(check_session)

@@ -15,7 +15,8 @@ from registration.web.staff import blueprint
 from registration.web.staff.access import MANAGERS, audit, parse_day, staff_required
 from registration.web.staff.desk import choose_venue
 
-KINDS = {"appointments.csv", "checkins.csv", "report.pdf"}
+KINDS = {"appointments.csv", "checkins.csv", "report.pdf", "kinds.csv",
+         "exhibitor-badges.csv"}
 
 
 @blueprint.get("/exports")
@@ -41,6 +42,10 @@ def export_file(venue: Venue, day: str, kind: str):
         body, mimetype = export_service.appointments_csv(venue, wanted), "text/csv"
     elif kind == "checkins.csv":
         body, mimetype = export_service.checkins_csv(venue, wanted), "text/csv"
+    elif kind == "kinds.csv":  # counts by credential kind
+        body, mimetype = export_service.kinds_csv(venue, wanted), "text/csv"
+    elif kind == "exhibitor-badges.csv":  # the venue's exhibitors as of now (any day)
+        body, mimetype = export_service.exhibitor_badges_csv(venue), "text/csv"
     else:
         fair_day = next((d for d in venue.days if d.date == wanted), None)
         figures = export_service.daily_figures(venue, wanted)

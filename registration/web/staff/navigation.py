@@ -15,13 +15,16 @@ from registration.web.staff.access import ADMIN, ALL, MANAGERS
 SECTIONS = (
     # endpoint, label, roles, endpoint prefix that marks it current
     ("staff.desk_start", _l("Walk-in desk"), ALL, ("staff.desk", "staff.appointment")),
+    ("staff.badges_start", _l("Badges"), ALL, ("staff.badge",)),
     ("staff.dashboard_start", _l("Dashboard"), ALL, ("staff.dashboard",)),
     ("staff.search_start", _l("Appointments"), ALL, ("staff.search",)),
     ("staff.operations_start", _l("Operations"), MANAGERS,
      ("staff.operations", "staff.day", "staff.venues", "staff.devices", "staff.gate",
       "staff.slot", "staff.enroll")),
+    ("staff.review", _l("Review"), MANAGERS, ("staff.review",)),
     ("staff.waiting_room_page", _l("Waiting room"), MANAGERS, ("staff.waiting_room",)),
     ("staff.exports_start", _l("Exports"), MANAGERS, ("staff.export",)),
+    ("staff.messages_page", _l("Text messages"), MANAGERS, ("staff.message",)),
     ("staff.audit_log", _l("Audit log"), ADMIN, ("staff.audit",)),
     ("staff.purge", _l("Purge"), ADMIN, ("staff.purge",)),
 )

@@ -154,3 +154,27 @@ def test_a_visitors_own_cancellation_or_change_is_a_cause_without_a_note(
     with app.app_context():
         issued = db.session.scalar(select(Pass).where(Pass.serial == booked["pass"]["serial"]))
         assert (issued.revoke_cause, issued.revoke_reason) == (cause, None)
+
+
+def test_withdrawing_a_credentials_pass_revokes_the_credential_on_every_day(
+        app, today, make_fair_day, make_resident_id, issue_credential, make_staff_actor):
+    from datetime import timedelta
+
+    from registration.actions.passes import revoke_pass
+    from registration.actions.unit import unit_of_work
+    from registration.extensions import db
+    from registration.models import AuditEntry, Credential, CredentialStatus
+
+    make_fair_day("CNCC", offset=1, quota=100)
+    code = issue_credential("exhibitor", make_resident_id(), today, today + timedelta(days=1),
+                            "CNCC")
+    with app.app_context():
+        credential = db.session.scalar(select(Credential).where(Credential.code == code))
+        with unit_of_work():
+            issued = revoke_pass(make_staff_actor(), credential.carrier, "badge lost")
+        db.session.expire_all()
+        credential = db.session.scalar(select(Credential).where(Credential.code == code))
+        assert credential.status is CredentialStatus.REVOKED
+        assert issued.gate_status is GateStatus.revoked and credential.current_pass is None
+        actions = [e.action for e in db.session.scalars(select(AuditEntry))]
+        assert "credential_revoked" in actions and "pass_revoked" not in actions

@@ -48,14 +48,15 @@ def test_entries_returns_and_exits_move_places_through_the_pool(app, limited):
     answer = lease(app, e1, entries=3, returned=2)
     assert answer["credits"] == 1
     assert answer["pool"] == {"limit": 10, "inside": 3, "committed": 8, "grantable": 2}
-    # Two of them left through E2: their places are grantable again.
+    # Two of them left through E2: their places are grantable again. E2 asks for 4 more
+    # but is topped up to its fair share of the 9 free places only (5 for each of 2 gates).
     answer = lease(app, e2, exits=2, request=4)
-    assert answer["granted"] == 4 and answer["credits"] == 8
-    assert answer["pool"] == {"limit": 10, "inside": 1, "committed": 10, "grantable": 0}
+    assert answer["granted"] == 1 and answer["credits"] == 5
+    assert answer["pool"] == {"limit": 10, "inside": 1, "committed": 7, "grantable": 3}
     # A recycled exit keeps the freed place at the gate instead.
     answer = lease(app, e1, recycled_exits=1)
     assert answer["credits"] == 2
-    assert answer["pool"]["inside"] == 0 and answer["pool"]["committed"] == 10
+    assert answer["pool"]["inside"] == 0 and answer["pool"]["committed"] == 7
 
 
 def test_a_report_that_returns_more_than_held_is_rejected(app, limited, gate_error):

@@ -1,5 +1,5 @@
-"""Fixtures for the staff console: accounts of each role, logged-in clients, enrolled gate
-devices and check-in events posted through the gate API."""
+"""Fixtures for the staff console: enrolled gate devices and check-in events posted through
+the gate API (accounts and logged-in clients: tests/registration/conftest.py)."""
 from __future__ import annotations
 
 import sys
@@ -13,48 +13,12 @@ from sqlalchemy import select
 sys.path.insert(0, str(Path(__file__).parents[1] / "web"))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from staffkit import PASSWORD, log_in  # noqa: E402
-
 
 @pytest.fixture
 def app(make_app, tmp_path):
     # A cheap scrypt setting: every test creates accounts and logs in (production keeps
     # the default, see registration/config.py).
     return make_app(STAFF_PASSWORD_HASH="scrypt:1024:8:1", MAIL_OUTBOX=str(tmp_path / "outbox"))
-
-
-@pytest.fixture
-def make_staff(app):
-    """``make_staff("desk", "CNCC")`` -> the username of a new account (password PASSWORD)."""
-    from registration.extensions import db
-    from registration.services import staff
-
-    def build(role: str = "admin", venue: str | None = None, username: str | None = None,
-              password: str = PASSWORD) -> str:
-        username = username or f"{role}-{(venue or 'all').lower()}"
-        with app.app_context():
-            staff.create_user(username, role, password, venue)
-            db.session.commit()
-        return username
-
-    return build
-
-
-@pytest.fixture
-def staff_client(app, make_staff):
-    """``staff_client("desk", "CNCC")`` -> a test client logged in with a new account."""
-    made = {}
-
-    def build(role: str = "admin", venue: str | None = None):
-        key = (role, venue)
-        if key not in made:
-            made[key] = make_staff(role, venue)
-        client = app.test_client()
-        response = log_in(client, made[key])
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return client
-
-    return build
 
 
 @pytest.fixture

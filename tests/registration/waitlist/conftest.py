@@ -12,7 +12,7 @@ OFFER_LINK = re.compile(r"/waitlist/offer/([A-Za-z0-9_\-]+)")
 
 @pytest.fixture
 def app(make_app, tmp_path):
-    return make_app(MAIL_OUTBOX=str(tmp_path / "outbox"))
+    return make_app(MAIL_OUTBOX=str(tmp_path / "outbox"), SMS_OUTBOX=str(tmp_path / "sms"))
 
 
 @pytest.fixture

@@ -36,6 +36,18 @@ def test_one_waiting_entry_per_document_and_none_for_the_booked(
     assert holder.get_json()["error"]["code"] == "already_booked"
 
 
+def test_a_credential_holder_is_told_so_and_not_put_in_line(
+        full_day, join, make_resident_id, issue_credential):
+    day, _ = full_day(quota=1)
+    number = make_resident_id()
+    issue_credential("exhibitor", number, day, day, "CNCC")
+    refused = join(day, number=number)
+    assert refused.status_code == 409
+    error = refused.get_json()["error"]
+    assert error["code"] == "holds_credential"
+    assert "参展商" in error["message"] or "exhibitor" in error["message"].lower()
+
+
 def test_bad_input_names_the_field(full_day, join):
     day, _ = full_day(quota=1)
     bad_number = join(day, document={"type": "cn_resident_id", "number": "110101199003078031"})
@@ -80,6 +92,19 @@ def test_a_cancellation_offers_the_held_place_to_the_first_in_line(
                                    "/accept", json={})
     assert twice.status_code == 409
     assert twice.get_json()["error"]["code"] == "offer_gone"
+
+
+def test_the_offer_goes_by_sms_too_when_a_phone_was_given(
+        full_day, join, cancel, offer_tokens, sms_outbox):
+    day, booked = full_day(quota=1)
+    join(day, email="first@example.com", phone="+86 139 0000 0001", lang="en")
+    assert sms_outbox() == []
+    assert cancel(*booked[0]).status_code == 200
+    [message] = sms_outbox()
+    [token] = offer_tokens()["first@example.com"]
+    assert message["to"].endswith("13900000001")
+    assert f"/waitlist/offer/{token}" in message["text"]
+    assert message["text"].startswith("[CIFTIS] A place is held for you until ")
 
 
 def test_a_cancellation_with_nobody_waiting_frees_the_place(full_day, cancel, day_state):
