@@ -5,8 +5,10 @@ from flask import Blueprint, Response, render_template
 
 from gate.documents import DocumentType
 from gate.i18n import Text
+from gate.kinds import kind_info
+from registration.extensions import db
 from registration.links import public_url_for
-from registration.models import Pass, PassStatus
+from registration.models import Credential, Pass, PassStatus
 from registration.rendering.view import WHAT_TO_BRING
 from registration.services import calendar_export
 from registration.services import passes as pass_service
@@ -39,10 +41,14 @@ def show(serial: str):
     if issued.status is PassStatus.REVOKED:
         return render_template("pass_revoked.html", issued=issued,
                                appointment=appointment), 410
+    # A credential's pass (its carrier appointment) serves several days, maybe every venue.
+    credential = db.session.get(Credential, appointment.credential_id) \
+        if appointment.credential_id is not None else None
     return render_template("pass.html", issued=issued, appointment=appointment,
                            fair_day=appointment.fair_day, venue=appointment.fair_day.venue,
                            document_label=document_label(appointment.document_type),
-                           what_to_bring=WHAT_TO_BRING)
+                           what_to_bring=WHAT_TO_BRING, kind=kind_info(issued.kind),
+                           credential=credential)
 
 
 @blueprint.get("/pass/<serial>/calendar.ics")

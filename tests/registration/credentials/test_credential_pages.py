@@ -80,3 +80,22 @@ def test_the_forms_need_their_csrf_token(make_app, fair, make_resident_id):
     assert 'name="csrf_token"' in client.get("/credentials/apply").get_data(as_text=True)
     refused = client.post("/credentials/apply", data=_form(make_resident_id(), "online"))
     assert refused.status_code == 400
+
+
+def test_a_credentials_pass_page_shows_its_kind_days_and_venues(
+        app, client, fair, issue, make_resident_id):
+    from sqlalchemy import select
+
+    from registration.extensions import db
+    from registration.models import Credential
+
+    code = issue("media", make_resident_id(), fair[0], fair[-1])
+    with app.app_context():
+        serial = db.session.scalar(select(Credential).where(Credential.code == code)
+                                   ).current_pass.serial
+    html = client.get(f"/pass/{serial}?lang=en").get_data(as_text=True)
+    assert re.search(r'class="kind-tag kind-tag-media" id="pass-kind">Media<', html)
+    assert "Every venue" in html and code in html and "Change or cancel" not in html
+    assert "See the status of this credential" in html
+    chinese = client.get(f"/pass/{serial}?lang=zh").get_data(as_text=True)
+    assert ">媒体<" in chinese and "全部场馆" in chinese and "证件编号" in chinese
