@@ -6,7 +6,7 @@ from registration.models.appointment import (  # noqa: F401
 from registration.models.base import Base, join_codes, split_codes  # noqa: F401
 from registration.models.checkin import (  # noqa: F401
     CheckInEvent, DeviceCredits, DeviceLease, GateLookupParams, ManifestChange, ManifestEntry,
-    ManifestFeed, OccupancyPool, PassPresence,
+    ManifestFeed, OccupancyPool, PassPresence, ZonePresence,
 )
 from registration.models.credential import Credential, CredentialStatus  # noqa: F401
 from registration.models.credential_index import CredentialGateIndex  # noqa: F401
@@ -20,3 +20,6 @@ from registration.models.organisation import (  # noqa: F401
 from registration.models.staff import AuditAction, AuditEntry, StaffRole, StaffUser  # noqa: F401
 from registration.models.venue import FairDay, Gate, TimeSlot, Venue  # noqa: F401
 from registration.models.waitlist import WaitlistEntry, WaitlistStatus  # noqa: F401
+from registration.models.zone import (  # noqa: F401
+    AttentionNote, Forum, ForumWaitlistEntry, Seat, Zone,
+)

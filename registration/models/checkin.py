@@ -17,7 +17,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
-    BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint,
+    BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -34,6 +34,8 @@ class ManifestChange(enum.StrEnum):
     CANCELLED = "cancelled"  # the appointment was cancelled
     REVOKED = "revoked"  # the pass was revoked
     PRESENCE = "presence"  # a gate let the holder in or out
+    SEAT = "seat"  # the holder took or gave back a forum seat (door kiosks)
+    ATTENTION = "attention"  # the holder's check-in text changed
 
 
 class CheckInEvent(Base):
@@ -71,19 +73,19 @@ class CheckInEvent(Base):
     anomalies: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # SHA-256 of the event as first received: a reused id with other content is flagged.
     digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    # A door of a zone (None: a venue entrance).
+    zone_id: Mapped[int | None] = mapped_column(ForeignKey("zones.id"), nullable=True)
+    # An annul event (reason ``annulled``): the client id of the admission it annuls.
+    annuls: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # An admission annulled by its gate ("the turnstile did not turn"): kept, undone.
+    annulled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     _repr_attrs = ("device_id", "event_id", "day", "gate", "direction", "admit", "reason",
                    "source")
 
 
-class PassPresence(Base):
-    __tablename__ = "pass_presence"
-    __table_args__ = (
-        UniqueConstraint("serial", "day", name="uq_pass_presence_serial_day"),
-        Index("ix_pass_presence_venue_day", "venue_id", "day"),
-        CheckConstraint("entries >= 0", name="entries_not_negative"),
-        CheckConstraint("exits >= 0", name="exits_not_negative"),
-    )
+class _PresenceColumns:
+    """One pass on one day at one place (a venue, or a zone inside it)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     serial: Mapped[str] = mapped_column(String(32), nullable=False)
@@ -104,6 +106,32 @@ class PassPresence(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     _repr_attrs = ("day", "venue_id", "kind", "inside", "entries", "exits")
+
+
+class PassPresence(_PresenceColumns, Base):
+    __tablename__ = "pass_presence"
+    __table_args__ = (
+        UniqueConstraint("serial", "day", name="uq_pass_presence_serial_day"),
+        Index("ix_pass_presence_venue_day", "venue_id", "day"),
+        CheckConstraint("entries >= 0", name="entries_not_negative"),
+        CheckConstraint("exits >= 0", name="exits_not_negative"),
+    )
+
+
+class ZonePresence(_PresenceColumns, Base):
+    """A pass's presence in one zone (a room's door kiosks), apart from the venue's."""
+
+    __tablename__ = "zone_presence"
+    __table_args__ = (
+        UniqueConstraint("serial", "day", "zone_id", name="uq_zone_presence_serial_day_zone"),
+        Index("ix_zone_presence_zone_day", "zone_id", "day"),
+        CheckConstraint("entries >= 0", name="entries_not_negative"),
+        CheckConstraint("exits >= 0", name="exits_not_negative"),
+    )
+
+    zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"), nullable=False)
+
+    _repr_attrs = ("day", "zone_id", "kind", "inside", "entries", "exits")
 
 
 class ManifestFeed(Base):
@@ -161,19 +189,28 @@ class GateLookupParams(Base):
     _repr_attrs = ("algorithm", "time_cost", "memory_kib", "parallelism", "length")
 
 
+VENUE_POOL, ZONE_POOL = "zone_id IS NULL", "zone_id IS NOT NULL"
+
+
 class OccupancyPool(Base):
-    """gate.occupancy.OccupancyPool of one venue-day, persisted."""
+    """gate.occupancy.OccupancyPool of one venue-day, or of one zone (room) on that day,
+    persisted."""
 
     __tablename__ = "occupancy_pools"
     __table_args__ = (
+        Index("uq_occupancy_pools_venue_day", "fair_day_id", unique=True,
+              sqlite_where=text(VENUE_POOL), postgresql_where=text(VENUE_POOL)),
+        Index("uq_occupancy_pools_zone_day", "fair_day_id", "zone_id", unique=True,
+              sqlite_where=text(ZONE_POOL), postgresql_where=text(ZONE_POOL)),
         CheckConstraint("granted_total >= 0 AND consumed_total >= 0 AND returned_total >= 0"
                         " AND overdrawn_total >= 0", name="totals_not_negative"),
         CheckConstraint("inside >= 0 AND outstanding >= 0", name="counts_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    fair_day_id: Mapped[int] = mapped_column(ForeignKey("fair_days.id"), unique=True,
-                                             nullable=False)
+    fair_day_id: Mapped[int] = mapped_column(ForeignKey("fair_days.id"), nullable=False)
+    # A room's pool (its capacity); None: the venue's occupancy limit.
+    zone_id: Mapped[int | None] = mapped_column(ForeignKey("zones.id"), nullable=True)
     occupancy_limit: Mapped[int] = mapped_column(nullable=False)
     inside: Mapped[int] = mapped_column(nullable=False, default=0)  # people inside now
     # Credits all devices hold (sum of device_credits), on this row so that one conditional

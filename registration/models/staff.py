@@ -68,6 +68,12 @@ class AuditAction(enum.StrEnum):
     BADGE_PRINTED = "badge_printed"
     BADGE_REPRINTED = "badge_reprinted"  # a second (or later) print: warned at the desk
     MESSAGE_FAILED = "message_failed"  # an email or SMS that could not be sent, after retries
+    ZONE_SET = "zone_set"  # a zone (room, hall, lounge) created or changed
+    FORUM_SET = "forum_set"  # a forum (session) created or changed
+    SEAT_CANCELLED_BY_STAFF = "seat_cancelled_by_staff"
+    FORUM_WAITLIST_OFFERED = "forum_waitlist_offered"
+    ATTENTION_SET = "attention_set"  # a check-in text set or removed
+    GATE_CHECKED_OUT = "gate_checked_out"  # everyone still inside checked out at closing
 
 
 class StaffUser(Base):

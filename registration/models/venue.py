@@ -50,8 +50,12 @@ class Gate(Base):
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), nullable=False, index=True)
     code: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    # A door of a zone inside the venue (None: an entrance of the venue itself).
+    zone_id: Mapped[int | None] = mapped_column(ForeignKey("zones.id"), nullable=True,
+                                                index=True)
 
     venue: Mapped[Venue] = relationship(back_populates="gates")
+    zone: Mapped["Zone | None"] = relationship()  # noqa: F821 (models/zone.py)
 
     _repr_attrs = ("code",)
 
