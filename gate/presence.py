@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from gate.kinds import MULTI_DAY_KINDS
@@ -24,6 +24,11 @@ MULTI_ENTRY_KINDS = MULTI_DAY_KINDS - {PassKind.online}
 """Kinds that may enter again while inside (they come and go all day): every multi-day kind
 with a gate pass (exhibitor, media, guest, staff, contractor); a venue may set its own in
 its policy."""
+
+
+ANNUL_WINDOW = timedelta(seconds=30)
+"""How long after an admission the gate that gave it may annul it ("the turnstile did not
+turn"); undoing it is replaying the pass's other admitted passages (:func:`replay`)."""
 
 
 def require_aware(moment: datetime | None, name: str) -> None:
@@ -93,3 +98,11 @@ def replay(passages: Iterable[Passage], kind: PassKind, *, reentry_allowed: bool
             last_entry = passage
         state = state.after(passage.direction, passage.gate, passage.scanned_at)
     return state, doubles
+
+
+def annullable(admitted_at: datetime, now: datetime, window: timedelta = ANNUL_WINDOW) -> bool:
+    """Whether an admission at ``admitted_at`` may still be annulled at ``now`` (both ends
+    of the window included; never an admission from the future)."""
+    require_aware(admitted_at, "admitted_at")
+    require_aware(now, "now")
+    return timedelta(0) <= now - admitted_at <= window

@@ -61,6 +61,17 @@ class Reason(str, Enum):
     quota_full = ("quota_full", False, RED, "今日入场名额已满", "Today's admissions are full")
     venue_full = ("venue_full", False, AMBER, "场馆人数已满，请稍候",
                   "Venue is full, please wait")
+    # Doors of zones inside a venue (rooms, halls, lounges): gate.doors, docs/gate-rules.md.
+    zone_not_allowed = ("zone_not_allowed", False, RED, "您的证件不能进入此区域",
+                        "Your pass does not admit you to this area")
+    no_seat = ("no_seat", False, RED, "未预约本场论坛座位", "No seat booked for this session")
+    session_not_open = ("session_not_open", False, AMBER, "本场尚未开始入场，请稍候",
+                        "Doors are not open yet for your session")
+    session_over = ("session_over", False, RED, "本场入场时间已过", "Entry to your session has closed")
+    room_full = ("room_full", False, AMBER, "会场人数已满，请稍候", "The room is full, please wait")
+    # Not a verdict given to anyone: the event by which a gate annuls its own last admission
+    # ("the turnstile did not turn"); see docs/gate-rules.md.
+    annulled = ("annulled", False, AMBER, "上次入场已撤销", "Last admission annulled")
 
     def __new__(cls, code: str, admit: bool, colour: Colour, zh: str, en: str) -> "Reason":
         member = str.__new__(cls, code)

@@ -3,23 +3,25 @@
 :func:`decide` never reads a clock, a database or the network: the kiosk (from its ledger)
 and the service (from its database) gather the facts into the value objects below and get
 the same verdict for the same facts. The check order is fixed (:data:`ENTRY_CHECK_ORDER`,
-:data:`EXIT_CHECK_ORDER`) and explained in docs/gate-rules.md.
+:data:`EXIT_CHECK_ORDER`; at the door of a zone :data:`DOOR_ENTRY_CHECK_ORDER`, with the
+door's checks in gate.doors) and explained in docs/gate-rules.md.
 """
 from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from types import MappingProxyType
 
+from gate.doors import DOOR_CHECKS, DoorFacts
 from gate.i18n import Text
 from gate.kinds import PUBLIC_KINDS
 from gate.passes import ALL_VENUES, PassClaims, PassKind, PassTokenError, verify_token
 from gate.presence import (  # noqa: F401 (re-exported: the rules' inputs)
     DIRECTIONS, IN, MULTI_ENTRY_KINDS, OUT, PresenceState, require_aware,
 )
-from gate.reasons import TOKEN_FAILURES, Colour, Reason
+from gate.reasons import AMBER, TOKEN_FAILURES, Colour, Reason
 from gate.vocabulary import GateStatus
 
 EXIT_CHECK_ORDER = (Reason.not_inside, Reason.duplicate_scan, Reason.ok_exit)
@@ -166,7 +168,9 @@ class Scan:
 
 @dataclass(frozen=True, kw_only=True)
 class AdmissionVerdict:
-    """The gate's answer. ``counts_toward_quota``: first admission today of a quota kind."""
+    """The gate's answer. ``counts_toward_quota``: first admission today of a quota kind.
+    ``attention``: a check-in text shown with the verdict; ``needs_staff``: the screen
+    waits for staff (see :meth:`with_attention`)."""
 
     admit: bool
     reason: Reason
@@ -178,6 +182,8 @@ class AdmissionVerdict:
     holder_name_masked: str | None = None
     document_masked: str | None = None
     counts_toward_quota: bool = False
+    attention: Text | None = None
+    needs_staff: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "reason", Reason(self.reason))
@@ -201,13 +207,21 @@ class AdmissionVerdict:
         return cls(admit=reason.admit, reason=reason, message=reason.message,
                    colour=reason.colour, direction=direction, **fields)
 
+    def with_attention(self, text: Text | None, needs_staff: bool = False) -> "AdmissionVerdict":
+        """This verdict with a check-in text; ``needs_staff`` on an admission turns it amber
+        (the person is let in once staff have seen to them)."""
+        colour = AMBER if needs_staff and self.admit else self.colour
+        return replace(self, attention=text, needs_staff=bool(needs_staff), colour=colour)
+
     def as_dict(self) -> dict:
-        """What the person at the gate is told: admit, reason, message and holder."""
+        """What the person at the gate is told: admit, reason, message, holder, attention."""
         return {
             "admit": self.admit,
             "reason": self.reason.value,
             "message": self.message.as_dict(),
             "holder": {"name": self.holder_name_masked, "document": self.document_masked},
+            "attention": self.attention.as_dict() if self.attention is not None else None,
+            "needs_staff": self.needs_staff,
         }
 
     def as_wire(self) -> dict:
@@ -231,6 +245,7 @@ class _Facts:
     revoked: bool
     presence: PresenceState
     capacity: CapacityState
+    door: DoorFacts | None = None
 
     @property
     def kind(self) -> PassKind | None:
@@ -334,7 +349,7 @@ def _venue_full(f: _Facts) -> bool:
     return c.entry_credits is not None and c.entry_credits <= 0
 
 
-_ENTRY_CHECKS = (
+_PASS_CHECKS = (  # the pass itself: the same at the entrance and at a zone's door
     (Reason.revoked, _revoked),
     (Reason.wrong_venue, _wrong_venue),
     (Reason.wrong_day, _wrong_day),
@@ -343,21 +358,26 @@ _ENTRY_CHECKS = (
     (Reason.id_required, _id_required),
     (Reason.id_mismatch, _id_mismatch),
     (Reason.duplicate_scan, _duplicate_scan),
+)
+_ENTRY_CHECKS = _PASS_CHECKS + (
     (Reason.outside_hours, _outside_hours),
     (Reason.outside_slot, _outside_slot),
     (Reason.already_inside, _already_inside),
     (Reason.quota_full, _quota_full),
     (Reason.venue_full, _venue_full),
 )
-ENTRY_CHECK_ORDER = (Reason.unreadable, Reason.unknown_key, Reason.bad_signature) + tuple(
-    reason for reason, _ in _ENTRY_CHECKS)
+_DOOR_ENTRY_CHECKS = _PASS_CHECKS + DOOR_CHECKS
+_TOKEN_ORDER = (Reason.unreadable, Reason.unknown_key, Reason.bad_signature)
+ENTRY_CHECK_ORDER = _TOKEN_ORDER + tuple(reason for reason, _ in _ENTRY_CHECKS)
 """Entry checks, first match wins; a scan passing all of them gets ok or ok_reentry."""
+DOOR_ENTRY_CHECK_ORDER = _TOKEN_ORDER + tuple(reason for reason, _ in _DOOR_ENTRY_CHECKS)
+"""Entry checks at the door of a zone (``decide(..., door=...)``), first match wins."""
 
 
 def _entry_reason(f: _Facts) -> Reason:
     if f.scan.token_error is not None:
         return f.scan.token_error
-    for reason, fails in _ENTRY_CHECKS:
+    for reason, fails in (_ENTRY_CHECKS if f.door is None else _DOOR_ENTRY_CHECKS):
         if fails(f):
             return reason
     return Reason.ok if f.presence.entries_today == 0 else Reason.ok_reentry
@@ -383,16 +403,19 @@ def decide(
     revoked: bool,
     presence: PresenceState,
     capacity: CapacityState,
+    door: DoorFacts | None = None,
 ) -> AdmissionVerdict:
     """Decide one scan. ``day``/``local_time`` are the venue's local date and wall time;
     ``record`` is the ledger's appointment for the pass serial (pass scans, may be None) or
     the document look-up result (ID-card scans); ``revoked``: the serial is on the
-    revocation list."""
+    revocation list. ``door``: the scan is at the door of a zone; ``presence`` is then the
+    pass's presence in the zone and ``capacity`` (the entrance's) is not used."""
     if scan.token_error is not None:
         record = None  # nothing trustworthy identifies the holder
     elif scan.claims is not None and record is not None and record.serial != scan.claims.serial:
         raise ValueError("record is for another serial than the scanned pass")
-    facts = _Facts(scan, venue_policy, day, local_time, record, revoked, presence, capacity)
+    facts = _Facts(scan, venue_policy, day, local_time, record, revoked, presence, capacity,
+                   door)
     reason = _exit_reason(facts) if scan.direction == OUT else _entry_reason(facts)
     kind = facts.kind
     serial = scan.claims.serial if scan.claims is not None else None
@@ -405,6 +428,6 @@ def decide(
         kind=kind,
         holder_name_masked=record.holder_name_masked if record is not None else None,
         document_masked=record.document_masked if record is not None else None,
-        counts_toward_quota=(reason is Reason.ok and facts.first_entry
+        counts_toward_quota=(door is None and reason is Reason.ok and facts.first_entry
                              and kind in venue_policy.quota_kinds),
     )

@@ -73,6 +73,37 @@ class CredentialStatus(StrEnum):
     REVOKED = "revoked"
 
 
+# Zones, forums and seats (registration/models/zone.py, docs/forums.md) ----------------------
+
+class ZoneKind(StrEnum):
+    """What an area inside a venue is: its door kiosks check who may go in."""
+
+    hall = "hall"  # an exhibition hall
+    forum_room = "forum_room"  # a room holding forums (sessions): a seat is needed
+    meeting_room = "meeting_room"  # a room holding meetings (sessions): a seat is needed
+    vip_lounge = "vip_lounge"
+    media_centre = "media_centre"
+
+
+SEATED_ZONE_KINDS = frozenset({ZoneKind.forum_room, ZoneKind.meeting_room})
+"""Zones whose doors admit seat holders of a session (forum) only."""
+
+
+class SeatStatus(StrEnum):
+    active = "active"  # holds one of the forum's seats
+    cancelled = "cancelled"  # given back: the seat was freed at once
+
+
+class ForumWaitStatus(StrEnum):
+    """Where a forum waiting-list entry stands (like the day waiting list's)."""
+
+    waiting = "waiting"
+    offered = "offered"  # holds a seat until the offer expires
+    seated = "seated"  # took the offer: ``seat_id`` is the seat
+    expired = "expired"
+    withdrawn = "withdrawn"
+
+
 # Enrolment codes ---------------------------------------------------------------------------
 
 ENROLMENT_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: typed from a screen

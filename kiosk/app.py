@@ -23,6 +23,8 @@ from kiosk.gatekeeper import CAMERA, Gatekeeper
 log = logging.getLogger(__name__)
 
 QUIT_KEYS = {ord("q"), 27}  # q, Esc
+ACK_KEYS = {13, 10, 32, ord("a")}  # Enter, space, a: staff have seen a needs-staff verdict
+ANNUL_KEYS = {ord("u")}  # u: undo (annul) this gate's last admission, within 30 s
 _END = object()
 
 
@@ -58,6 +60,8 @@ class KioskApp:
         self._reader_done = threading.Event()
         self._verdict_until = 0.0
         self._idle_at = 0.0
+        self.awaiting_staff = False  # a needs-staff verdict stays until acknowledged
+        self._last_token: str | None = None
 
     def stop(self) -> None:
         """End the loop (from a signal handler or another thread)."""
@@ -119,6 +123,8 @@ class KioskApp:
     def handle_frame(self, frame) -> list:
         """Decode one frame and act on each code in it; returns the decisions shown."""
         self.stats.frames += 1
+        if self.awaiting_staff:  # the lane waits: the person stays at the screen
+            return []
         texts = self.decoder(frame)
         shown = []
         for seen in self.debouncer.observe_all(texts):
@@ -131,11 +137,34 @@ class KioskApp:
             else:
                 decision = self.gatekeeper.decide_text(seen.token, source=CAMERA)
                 self.debouncer.record(seen.token, decision)
+                self._last_token = seen.token
                 shown.append(decision)
                 self.stats.decisions += 1
-        if shown:
-            self._verdict_until = self.monotonic() + self.verdict_seconds
+        for decision in shown:
+            self._shown(decision)
         return shown
+
+    def _shown(self, decision) -> None:
+        self._verdict_until = self.monotonic() + self.verdict_seconds
+        if decision.verdict.needs_staff and not decision.repeat:
+            self.awaiting_staff = True
+            self._verdict_until = float("inf")
+
+    def acknowledge(self) -> None:
+        """Staff have seen the needs-staff verdict: the lane goes on."""
+        if self.awaiting_staff:
+            self.awaiting_staff = False
+            self._verdict_until = self.monotonic()
+
+    def annul_last(self):
+        """Annul this gate's last admission (the annul key); the same pass may then be
+        scanned again at once (its recorded verdict is not repeated)."""
+        outcome = self.gatekeeper.annul_last()
+        if outcome.annulled and self._last_token is not None:
+            self.debouncer.forget(self._last_token)
+        self.awaiting_staff = False
+        self._verdict_until = self.monotonic() + self.verdict_seconds
+        return outcome
 
     # --- card reader ----------------------------------------------------------------------
 
@@ -153,6 +182,10 @@ class KioskApp:
 
     def _drain_cards(self, timeout: float | None = None) -> None:
         while True:
+            if self.awaiting_staff:  # cards wait in the queue until staff acknowledge
+                if timeout:
+                    self._stop.wait(timeout)
+                return
             try:
                 record = self._cards.get(timeout=timeout) if timeout else \
                     self._cards.get_nowait()
@@ -165,7 +198,7 @@ class KioskApp:
             decision = self.gatekeeper.decide_card(record)
             if decision.event_id:
                 self.stats.decisions += 1
-            self._verdict_until = self.monotonic() + self.verdict_seconds
+            self._shown(decision)
 
     # --- screen ---------------------------------------------------------------------------
 
@@ -180,3 +213,8 @@ class KioskApp:
         if key in QUIT_KEYS:
             log.info("quit key pressed")
             self.stop()
+        elif key in ACK_KEYS:
+            self.acknowledge()
+        elif key in ANNUL_KEYS:
+            outcome = self.annul_last()
+            log.warning("annul key: %s (%s)", outcome.status, outcome.annulled_event)

@@ -103,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sync = commands.add_parser("sync", help="one sync round: manifest, events, lease")
     sync.add_argument("--credits", type=int, default=kiosk_config.CREDIT_STOCK, metavar="N")
+    annul = commands.add_parser("annul", help="annul this gate's last admission (within "
+                                              "30 s of it): it can be scanned again")
+    annul.add_argument("--gate", help="gate code (default: the enrolment gate)")
     status = commands.add_parser("status", help="venue, gate, last sync, queue, online")
     status.add_argument("--json", action="store_true", help="one JSON object")
     return parser
@@ -199,6 +202,21 @@ def cmd_sync(args, home) -> int:
     return 0
 
 
+def cmd_annul(args, home) -> int:
+    from datetime import datetime, timezone
+
+    from kiosk.doors import annul_last
+
+    config, _ = kiosk_config.load(home)
+    with wiring.open_ledger(home) as ledger:
+        outcome = annul_last(ledger, gate=args.gate or config.gate,
+                             now=datetime.now(timezone.utc))
+    if not outcome.annulled:
+        raise UsageError(f"{outcome.message.zh} / {outcome.message.en}")
+    print(f"{outcome.message.zh} / {outcome.message.en} (event {outcome.annulled_event})")
+    return 0
+
+
 def cmd_status(args, home) -> int:
     config, _ = kiosk_config.load(home)
     with wiring.open_ledger(home) as ledger:
@@ -212,7 +230,7 @@ def cmd_status(args, home) -> int:
 
 
 COMMANDS = {"enroll": cmd_enroll, "run": cmd_run, "scan": cmd_scan, "sync": cmd_sync,
-            "status": cmd_status}
+            "status": cmd_status, "annul": cmd_annul}
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ TEXT_COLOURS = {GREEN: (255, 255, 255), AMBER: (26, 26, 26), RED: (255, 255, 255
 STATUS_BAR_COLOUR = (32, 36, 40)
 IDLE_BACKGROUND = (16, 18, 20)
 STATUS_BAR_SHARE = 0.09  # of the canvas height
+STAFF_NEEDED = "请等待工作人员 · staff needed"
 IDLE_HINT = "请出示通行证二维码或身份证件  ·  Please show your pass QR code or ID card"
 
 
@@ -136,6 +137,13 @@ def panel_lines(verdict: AdmissionVerdict) -> dict[str, str]:
     if holder:
         lines["holder"] = "    ".join(holder)
     lines["code"] = f"{verdict.reason.value} · {verdict.direction}"
+    attention = verdict.attention
+    if attention is not None or verdict.needs_staff:
+        # A note for this pass (issue 13): read out by the staff member at the gate.
+        texts = [f"{attention.zh} · {attention.en}"] if attention is not None else []
+        if verdict.needs_staff:
+            texts.insert(0, STAFF_NEEDED)
+        lines["attention"] = "  ·  ".join(texts)
     return lines
 
 
@@ -157,7 +165,8 @@ def panel_layout(size: tuple[int, int] = (1280, 720),
     margin = int(height * 0.05)
     right = int(width * 0.62) if with_frame else width - margin
     rows = (("headline", 0.06, 0.25), ("reason_zh", 0.33, 0.45), ("reason_en", 0.47, 0.55),
-            ("holder", 0.60, 0.67), ("kind", 0.70, 0.76), ("code", 0.80, 0.85))
+            ("holder", 0.60, 0.67), ("kind", 0.70, 0.76), ("code", 0.79, 0.83),
+            ("attention", 0.85, 0.90))
     boxes = {name: (margin, int(height * top), right, int(height * bottom))
              for name, top, bottom in rows}
     boxes["panel"] = (0, 0, width, height - bar)

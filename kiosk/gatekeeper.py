@@ -33,6 +33,7 @@ from gate.rules import (
     AdmissionVerdict, CapacityState, PresenceState, Scan, VenuePolicy, decide,
 )
 from kiosk import credits as credit_book
+from kiosk import doors
 from kiosk.config import PAIR_WINDOW_SECONDS
 from kiosk.display import KioskStatus
 from kiosk.ledger import Ledger
@@ -192,9 +193,16 @@ class Gatekeeper:
                 quota=limits.get("quota"),
                 admitted_today=ledger.admitted_today(day, policy.quota_kinds),
                 entry_credits=credits.available if credits is not None else None)
+            door = doors.door_facts(
+                ledger, serial=serial, day=day,
+                entry_credits=credits.available if credits is not None else None)
             verdict = decide(scan, venue_policy=policy, day=day, local_time=local_time,
                              record=record, revoked=revoked, presence=presence,
-                             capacity=capacity)
+                             capacity=capacity, door=door)
+            if verdict.serial is not None and not verdict.reason.is_token_failure:
+                note = doors.attention_for(ledger, verdict.serial, verdict.kind)
+                if note is not None:
+                    verdict = verdict.with_attention(*note)
             delta = None
             if credits is not None:
                 if verdict.occupies_place and not credits.try_admit():
@@ -212,6 +220,25 @@ class Gatekeeper:
                                    credits_available=credits.available if credits else None)
         self._status = None
         return Decision(verdict, event["id"], source)
+
+    def annul_last(self) -> doors.AnnulOutcome:
+        """Undo this gate's last admission (staff, within gate.presence.ANNUL_WINDOW) and
+        say on the screen what became of it."""
+        with self._lock:
+            outcome = doors.annul_last(self.ledger, gate=self.gate, now=self.clock(),
+                                       online=self.online())
+            self._status = None
+            if outcome.annulled and self.on_decision is not None:
+                self.on_decision(Decision(AdmissionVerdict.for_reason(
+                    Reason.annulled, self.direction), outcome.annul_event, "annul"))
+            if self.display is not None:
+                verdict = dataclasses.replace(
+                    AdmissionVerdict.for_reason(Reason.annulled, self.direction,
+                                                serial=outcome.serial),
+                    message=outcome.message)
+                self.display.show_verdict(verdict, self.status(),
+                                          extra={"annul": outcome.status})
+            return outcome
 
     # --- after the commit -----------------------------------------------------------------
 

@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS appointments (
     serial TEXT PRIMARY KEY, day TEXT NOT NULL, status TEXT NOT NULL, kind TEXT NOT NULL,
     slot_start TEXT, slot_end TEXT, holder_name TEXT, document_masked TEXT, gate_index TEXT,
     seq INTEGER NOT NULL, entries INTEGER NOT NULL, exits INTEGER NOT NULL,
-    inside INTEGER NOT NULL, last_direction TEXT, last_gate TEXT, last_passed_at TEXT);
+    inside INTEGER NOT NULL, last_direction TEXT, last_gate TEXT, last_passed_at TEXT,
+    seats TEXT, attention TEXT);
 CREATE INDEX IF NOT EXISTS appointments_gate_index ON appointments (gate_index)
     WHERE gate_index IS NOT NULL;
 CREATE INDEX IF NOT EXISTS appointments_entered ON appointments (day, kind)
@@ -50,7 +51,8 @@ CREATE TABLE IF NOT EXISTS decisions (
     id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE, day TEXT NOT NULL,
     source TEXT NOT NULL, serial TEXT, document_index TEXT, gate TEXT NOT NULL,
     direction TEXT NOT NULL, admit INTEGER NOT NULL, reason TEXT NOT NULL, kind TEXT,
-    counts_toward_quota INTEGER NOT NULL, scanned_at TEXT NOT NULL, offline INTEGER NOT NULL);
+    counts_toward_quota INTEGER NOT NULL, scanned_at TEXT NOT NULL, offline INTEGER NOT NULL,
+    annulled_at TEXT, annuls TEXT);
 CREATE TABLE IF NOT EXISTS events (
     id TEXT PRIMARY KEY REFERENCES decisions (event_id), body TEXT NOT NULL,
     state TEXT NOT NULL DEFAULT 'queued'
@@ -71,6 +73,10 @@ CREATE TABLE IF NOT EXISTS leases (
     returned INTEGER NOT NULL, state TEXT NOT NULL, granted INTEGER,
     created_at TEXT NOT NULL);
 """
+
+UPGRADES = (("appointments", "seats", "TEXT"), ("appointments", "attention", "TEXT"),
+            ("decisions", "annulled_at", "TEXT"), ("decisions", "annuls", "TEXT"))
+"""Columns added since the first ledgers (issue 13): added to an older file when opened."""
 
 
 def _hhmm(text: str | None) -> time | None:
@@ -99,8 +105,18 @@ class Ledger:
         self._depth = 0
         # executescript commits any open transaction first: the script brings its own.
         self.conn.executescript(f"BEGIN IMMEDIATE;{SCHEMA}COMMIT;")
+        self._add_columns()
         self.path.chmod(0o600)
         self._drop_lookup_key()
+
+    def _add_columns(self) -> None:
+        """CREATE TABLE IF NOT EXISTS keeps an older file's tables as they were: add the
+        columns it lacks (NULL in old rows: no seats, no note, not annulled)."""
+        with self.transaction():
+            for table, column, sql_type in UPGRADES:
+                have = {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
+                if column not in have:
+                    self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
 
     def _drop_lookup_key(self) -> None:
         """A ledger from before the Argon2id index kept the venue-day's HMAC key, with which
@@ -195,12 +211,13 @@ class Ledger:
             self.conn.executemany("INSERT INTO keys VALUES (?, ?, ?)", keys)
             self.conn.executemany(
                 "INSERT OR REPLACE INTO appointments VALUES "
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             self.conn.executemany("INSERT OR IGNORE INTO revoked VALUES (?)",
                                   [(serial,) for serial in header["revoked"]])
             self.set(venue=header["venue"], manifest_day=header["date"],
                      policy=header["policy"], lookup_kdf=header["lookup_kdf"],
-                     cursor=header["cursor"], header_digest=digest)
+                     cursor=header["cursor"], header_digest=digest, zone=header["zone"],
+                     attention_kinds=header["attention_kinds"])
         return len(rows)
 
     def apply_keys(self, keys: list[dict]) -> None:
@@ -258,6 +275,16 @@ class Ledger:
         return _record(self._one("SELECT * FROM appointments WHERE gate_index = ? AND "
                                  "status = ?", index, GateStatus.active.value),
                        self.get("venue"))
+
+    def seats(self, serial: str) -> frozenset[str]:
+        """Forum codes the pass holds a seat for in this (door) device's zone today."""
+        value = self._value("SELECT seats FROM appointments WHERE serial = ?", serial)
+        return frozenset(json.loads(value)) if value else frozenset()
+
+    def attention(self, serial: str) -> dict | None:
+        """The pass's own (or its organisation's) note: {zh, en, needs_staff} or None."""
+        value = self._value("SELECT attention FROM appointments WHERE serial = ?", serial)
+        return json.loads(value) if value else None
 
     def is_revoked(self, serial: str) -> bool:
         return self._one("SELECT 1 FROM revoked WHERE serial = ?", serial) is not None
@@ -397,7 +424,9 @@ class Ledger:
         return {
             "decisions": self._value("SELECT count(*) FROM decisions"),
             "admitted": self._value("SELECT count(*) FROM decisions WHERE admit = 1 AND "
-                                    "direction = 'in'"),
+                                    "direction = 'in' AND annulled_at IS NULL"),
+            "annulled": self._value("SELECT count(*) FROM decisions WHERE annulled_at IS "
+                                    "NOT NULL"),
             "let_out": self._value("SELECT count(*) FROM decisions WHERE admit = 1 AND "
                                    "direction = 'out'"),
             "events": sum(states.values()),
@@ -422,7 +451,8 @@ class Ledger:
         mismatched = self._value(
             "SELECT count(*) FROM presence p LEFT JOIN (SELECT serial, day, "
             "sum(direction = 'in') AS ins, sum(direction = 'out') AS outs FROM decisions "
-            "WHERE admit = 1 AND serial IS NOT NULL GROUP BY serial, day) d "
+            "WHERE admit = 1 AND serial IS NOT NULL AND annulled_at IS NULL "
+            "GROUP BY serial, day) d "
             "ON d.serial = p.serial AND d.day = p.day "
             "WHERE d.ins IS NOT p.entries OR d.outs IS NOT p.exits")
         if mismatched:

@@ -1,7 +1,9 @@
 """Manifest pages (docs/sync-protocol.md, section 3) turned into ledger rows.
 
 The page header is validated with ``schemas.gate.ManifestPageSchema``; the items with a
-hand-written check of the same shape (see :func:`check_items`).
+hand-written check of the same shape (see :func:`check_items`). A door device's page also
+carries its ``zone`` (sessions of the day) and ``attention_kinds``, its items ``seats`` and
+``attention``: checked here by hand too, and optional, so a page of an older service loads.
 """
 from __future__ import annotations
 
@@ -52,14 +54,72 @@ def parse_page(page: dict) -> tuple[dict, list[tuple], list[tuple], str]:
     """(header, key rows, appointment rows, header digest); ValidationError if malformed."""
     if not isinstance(page, dict):
         raise ValidationError({"_schema": ["A manifest page is an object."]})
-    header = _HEADER.load({k: v for k, v in page.items() if k != "appointments"})
+    header = _HEADER.load({k: v for k, v in page.items() if k != "appointments"
+                           and (k in _HEADER.fields or k not in _DOOR_HEADER)})
+    header["zone"] = check_zone(page.get("zone"))
+    header["attention_kinds"] = check_attention_kinds(page.get("attention_kinds"))
     items = page.get("appointments")
     check_items(items)
     rows = [item_row(item, header["date"]) for item in items]
     digest = hashlib.sha256(json.dumps(
-        [header[k] for k in ("venue", "date", "policy", "lookup_kdf", "keys")],
+        [header[k] for k in ("venue", "date", "policy", "lookup_kdf", "keys", "zone",
+                             "attention_kinds")],
         sort_keys=True).encode()).hexdigest()
     return header, key_rows(header["keys"]), rows, digest
+
+
+_DOOR_HEADER = ("zone", "attention_kinds")
+
+
+def _bad(field: str):
+    return ValidationError({field: ["Not what a manifest page carries."]})
+
+
+def _is_note(note, *, with_staff: bool = True) -> bool:
+    return isinstance(note, dict) and isinstance(note.get("zh"), str) \
+        and isinstance(note.get("en"), str) \
+        and (not with_staff or isinstance(note.get("needs_staff", False), bool))
+
+
+def _time(text) -> str:
+    moment = datetime.fromisoformat(text)  # ValueError/TypeError when not ISO-8601
+    if moment.tzinfo is None:
+        raise ValueError("naive time")
+    return utc_text(moment)
+
+
+def check_zone(zone) -> dict | None:
+    """A door device's zone (None: an entrance device or an older service)."""
+    if zone is None:
+        return None
+    try:
+        kinds = zone.get("kinds")
+        sessions = [{"code": s["code"], "title": s.get("title") or {"zh": "", "en": ""},
+                     **{k: _time(s[k]) for k in ("starts", "ends", "doors_open",
+                                                 "admits_until")}}
+                    for s in zone.get("sessions") or ()]
+        ok = isinstance(zone["code"], str) and isinstance(zone.get("seated"), bool) \
+            and (kinds is None or (isinstance(kinds, list) and set(kinds) <= _KINDS)) \
+            and (zone.get("capacity") is None or type(zone["capacity"]) is int) \
+            and all(isinstance(s["code"], str) for s in sessions)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise _bad("zone")
+    return {"code": zone["code"], "kind": zone.get("kind"), "name": zone.get("name"),
+            "seated": zone["seated"], "kinds": kinds, "capacity": zone.get("capacity"),
+            "sessions": sessions}
+
+
+def check_attention_kinds(notes) -> dict:
+    """{kind: {zh, en, needs_staff}}: the notes every pass of a kind gets."""
+    if notes is None:
+        return {}
+    if not isinstance(notes, dict) or not all(
+            kind in _KINDS and _is_note(note) for kind, note in notes.items()):
+        raise _bad("attention_kinds")
+    return {kind: {"zh": n["zh"], "en": n["en"], "needs_staff": bool(n.get("needs_staff"))}
+            for kind, n in notes.items()}
 
 
 def check_items(items) -> None:
@@ -81,6 +141,11 @@ def check_items(items) -> None:
                 for k in ("start", "end"))
         if ok and presence is not None:
             ok = isinstance(presence, dict) and all(k in presence for k in _PRESENCE_FIELDS)
+        seats, note = (item.get("seats"), item.get("attention")) if ok else (None, None)
+        if ok and seats is not None:
+            ok = isinstance(seats, list) and all(isinstance(s, str) for s in seats)
+        if ok and note is not None:
+            ok = _is_note(note)
         if not ok:
             raise ValidationError({"appointments": {n: ["Not a manifest item."]}})
 
@@ -88,9 +153,14 @@ def check_items(items) -> None:
 def item_row(item: dict, day: str) -> tuple:
     slot, holder, presence = item["slot"], item["holder"], item["presence"] or {}
     passed = presence.get("last_passed_at")
+    note = item.get("attention")
     return (item["serial"], day, item["status"], item["kind"],
             slot["start"] if slot else None, slot["end"] if slot else None,
             holder["name"], holder["document"], item["gate_index"], item["seq"],
             presence.get("entries", 0), presence.get("exits", 0),
             int(bool(presence.get("inside"))), presence.get("last_direction"),
-            presence.get("last_gate"), utc_text(parse_time(passed)) if passed else None)
+            presence.get("last_gate"), utc_text(parse_time(passed)) if passed else None,
+            json.dumps(sorted(item.get("seats") or ())),
+            json.dumps({"zh": note["zh"], "en": note["en"],
+                        "needs_staff": bool(note.get("needs_staff"))},
+                       ensure_ascii=False) if note else None)

@@ -4,7 +4,7 @@ import { Camera, makeDecoder } from "./camera.js";
 import { openLedger } from "./ledger.js";
 import { localClock, offsetIso, presenceOf, record } from "./facts.js";
 import { EMPTY_PRESENCE, after, makeRules } from "./rules.js";
-import { Rejected, Synchronizer, Unreachable, enroll, verify } from "./sync.js";
+import { Rejected, Synchronizer, Unreachable, annul, enroll, verify } from "./sync.js";
 import { TEXT, both, primaryLang } from "./text.js";
 import { importKeys, parseToken, verifyToken } from "./token.js";
 import { confirmationCode, documentFingerprint, gateIndex, residentIdKey } from "./lookup.js";
@@ -12,6 +12,7 @@ import { confirmationCode, documentFingerprint, gateIndex, residentIdKey } from 
 const SYNC_INTERVAL_MS = 3000;
 // The kiosk pairs a card read within 5 s of a pass; typing a number on a phone takes longer.
 const CARD_AFTER_PASS_MS = 60000;
+const ANNUL_WINDOW_MS = 30000; // gate.presence.ANNUL_WINDOW
 const ENROL_CODE = /^[A-HJ-NP-Z2-9]{4}(-?[A-HJ-NP-Z2-9]{4}){3}$/;
 const $ = (id) => document.getElementById(id);
 
@@ -63,7 +64,12 @@ class App {
       input.value = ""; // an ID number is never kept on the page
       if (text) await this.onTyped(text, $("typed-type").value);
     });
+    // A verdict stays until tapped (a needs-staff one is amber: staff come and tap it).
     $("verdict").addEventListener("click", () => $("verdict").setAttribute("hidden", ""));
+    $("annul-last").addEventListener("click", (e) => {
+      e.stopPropagation();
+      this.annulLast();
+    });
     window.addEventListener("online", () => this.syncSoon(0));
     window.addEventListener("offline", () => this.setOnline(false));
   }
@@ -250,6 +256,9 @@ class App {
           // Remember the passage: a scan offline right after must know it happened.
           await this.rememberPassage(claims, moment, null);
         }
+        if (verdict.admit && verdict.direction === "in") {
+          state.lastAdmission = { id, at: Date.now() };
+        }
         return this.shown(text, this.display({ verdict, mode: "online" }));
       } catch (err) {
         if (err instanceof Rejected && err.status === 401) return this.revoke();
@@ -341,6 +350,15 @@ class App {
       await ledger.record({ day, event, credit });
     }
     this.showCounts();
+    // The pass's own note from the manifest item, else its kind's (issue 13).
+    const note = (item && item.attention)
+      || (manifest && manifest.attention_kinds && verdict.kind
+        ? manifest.attention_kinds[verdict.kind] : null);
+    if (note && verdict.reason !== "unreadable") {
+      verdict.attention = { zh: note.zh, en: note.en };
+      verdict.needs_staff = Boolean(note.needs_staff);
+      if (verdict.needs_staff && verdict.admit) verdict.colour = "amber";
+    }
     return { verdict, mode: "offline" };
   }
 
@@ -364,10 +382,36 @@ class App {
     kindBox.dataset.kind = verdict.kind || "";
     kindBox.style.borderLeftColor = kind ? kind.colour : "transparent";
     const attention = [note || TEXT[`attention_${verdict.colour}`]];
+    if (verdict.attention) attention.unshift(verdict.attention);
+    if (verdict.needs_staff) attention.unshift(TEXT.staffNeeded);
     if (mode === "offline") attention.push(TEXT.attention_offline);
+    panel.dataset.needsStaff = String(Boolean(verdict.needs_staff));
+    const last = state.lastAdmission;
+    $("annul-last").hidden = !(mode === "online" && verdict.admit && last
+      && Date.now() - last.at <= ANNUL_WINDOW_MS);
+    $("annul-status").textContent = "";
     $("verdict-attention").textContent = attention.map(both).join(" · ");
     panel.hidden = false;
     return { verdict, mode };
+  }
+
+  /** The "annul last admission" button: the service undoes it within 30 s. */
+  async annulLast() {
+    const last = state.lastAdmission;
+    let text = TEXT.annulUnknown;
+    if (last) {
+      try {
+        await annul(state.device, last.id);
+        state.lastAdmission = null;
+        text = TEXT.annulled;
+      } catch (err) {
+        if (err instanceof Unreachable) text = TEXT.annulOffline;
+        else if (err instanceof Rejected && err.code === "annul_too_late") text = TEXT.annulTooLate;
+      }
+    }
+    $("annul-last").hidden = true;
+    $("annul-status").textContent = both(text);
+    $("annul-status").dataset.done = String(text === TEXT.annulled);
   }
 
   async revoke() {

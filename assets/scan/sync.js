@@ -49,6 +49,11 @@ export function verify(device, body) {
   return call("POST", "/api/v1/gate/verify", { token: device.token, body });
 }
 
+/** Annul this device's own last admission (within 30 s): 200, 409 annul_too_late, 404. */
+export function annul(device, eventId) {
+  return call("POST", "/api/v1/gate/annul", { token: device.token, body: { event_id: eventId } });
+}
+
 export class Synchronizer {
   constructor(ledger, device) {
     this.ledger = ledger;

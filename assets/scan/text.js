@@ -20,6 +20,11 @@ export const TEXT = {
   attention_green: { zh: "放行", en: "Let them through" },
   attention_amber: { zh: "请在此处理：重扫、查验证件或稍候", en: "Sort it out here: scan again, check the ID, or wait" },
   attention_red: { zh: "拒绝入场，请联系主管", en: "Refuse entry, call a supervisor" },
+  staffNeeded: { zh: "请等待工作人员", en: "Staff needed" },
+  annulled: { zh: "上次入场已撤销，可重新扫码", en: "Last admission annulled: scan again" },
+  annulTooLate: { zh: "超过30秒，不能撤销", en: "More than 30 s ago: it can no longer be annulled" },
+  annulUnknown: { zh: "没有可撤销的入场", en: "No admission to annul" },
+  annulOffline: { zh: "撤销需要联网", en: "Annulling needs the network" },
   attention_offline: { zh: "离线判定，联网后自动上传", en: "Decided offline, uploaded when back online" },
 };
 

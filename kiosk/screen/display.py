@@ -7,6 +7,7 @@ the browser draws. The texts are the OpenCV panel's (:func:`kiosk.display.panel_
 """
 from __future__ import annotations
 
+import queue
 import time
 from collections.abc import Mapping
 
@@ -30,9 +31,13 @@ def verdict_message(verdict: AdmissionVerdict, extra: Mapping | None = None) -> 
         notes.append(REPEAT_NOTE)
     if extra.get("turnstile_error"):
         notes.append(TURNSTILE_NOTE)
+    lines = panel_lines(verdict)
+    if lines.get("attention"):
+        notes.insert(0, lines.pop("attention"))
     return {"admit": verdict.admit, "reason": verdict.reason.value,
             "colour": verdict.colour.value,
-            "lines": panel_lines(verdict), "kind": KIND_LABELS.get(verdict.kind),
+            "needs_staff": verdict.needs_staff,
+            "lines": lines, "kind": KIND_LABELS.get(verdict.kind),
             "kind_colour": KINDS[verdict.kind].colour if verdict.kind is not None else None,
             "notes": notes}
 
@@ -91,7 +96,12 @@ class BrowserDisplay:
             self.server.hub.publish("status", message, retain="status")
 
     def poll_key(self, delay_ms: int = 1) -> int | None:
-        return None  # the gate screen has no keyboard: stop the kiosk with SIGTERM
+        """A staff button pressed on the page (kiosk.app's key codes); there is no
+        keyboard: stop the kiosk with SIGTERM."""
+        try:
+            return self.server.keys.get_nowait()
+        except queue.Empty:
+            return None
 
     def close(self) -> None:
         self.server.close()

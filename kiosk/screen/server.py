@@ -7,7 +7,10 @@ in kiosk mode on the same PC is its one intended client (several are allowed). R
 * ``/events`` - server-sent events: ``verdict``, ``idle``, ``status`` (JSON) and a
   ``heartbeat`` every few seconds; a page that (re)connects first gets the current status
   and screen, so a reload or a restarted browser shows the right thing at once;
-* ``/preview`` - the live camera picture as MJPEG (``/preview.jpg``: one picture).
+* ``/preview`` - the live camera picture as MJPEG (``/preview.jpg``: one picture);
+* ``POST /key`` ``{"key": "ack" | "annul"}`` - the screen's staff buttons (acknowledge a
+  needs-staff verdict, annul the last admission), read by the loop as key presses. JSON
+  only: a page elsewhere cannot send that content type without a preflight, never answered.
 
 Requests naming another host are refused (403), so a web page elsewhere cannot read the
 verdicts through DNS rebinding.
@@ -35,6 +38,7 @@ PREVIEW_QUALITY = 70
 STATIC = {"/": ("index.html", "text/html; charset=utf-8"),
           "/screen.css": ("screen.css", "text/css; charset=utf-8"),
           "/screen.js": ("screen.js", "text/javascript; charset=utf-8")}
+SCREEN_KEYS = {"ack": 13, "annul": ord("u")}  # the kiosk.app keys the buttons stand for
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
@@ -186,6 +190,22 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(HTTPStatus.OK, jpeg, "image/jpeg")
         return self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
 
+    def do_POST(self):  # noqa: N802 - http.server's naming
+        if self.headers.get("Host", "") not in self.server.allowed_hosts:
+            return self._send(HTTPStatus.FORBIDDEN, b"forbidden\n", "text/plain")
+        if self.path != "/key" or not self.headers.get("Content-Type", "").startswith(
+                "application/json"):
+            return self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
+        try:
+            length = min(int(self.headers.get("Content-Length") or 0), 200)
+            key = json.loads(self.rfile.read(length) or b"{}").get("key")
+        except (ValueError, AttributeError):
+            key = None
+        if key not in SCREEN_KEYS:
+            return self._send(HTTPStatus.UNPROCESSABLE_ENTITY, b"unknown key\n", "text/plain")
+        self.server.keys.put(SCREEN_KEYS[key])
+        return self._send(HTTPStatus.OK, b'{"ok":true}', "application/json")
+
     def _head(self, status, content_type: str, length: int | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -248,10 +268,12 @@ class ScreenServer:
     def __init__(self, port: int, host: str = "127.0.0.1"):
         self.hub = EventHub()
         self.preview = PreviewFeed()
+        self.keys: queue.Queue = queue.Queue(maxsize=16)
         self._httpd = ThreadingHTTPServer((host, port), _Handler)
         self._httpd.daemon_threads = True  # a stuck stream never holds the kiosk's exit
         self.port = self._httpd.server_address[1]
         self._httpd.hub, self._httpd.preview = self.hub, self.preview
+        self._httpd.keys = self.keys
         self._httpd.allowed_hosts = {f"{name}:{self.port}"
                                      for name in ("127.0.0.1", "localhost", host)}
         self._thread = threading.Thread(target=self._httpd.serve_forever,

@@ -1,4 +1,5 @@
-"""An appointment as an iCalendar (RFC 5545) event, for "add to calendar".
+"""An appointment as an iCalendar (RFC 5545) event, for "add to calendar", with one more
+event per forum seat the holder has reserved.
 
 Times are written in UTC (``...Z``) so every calendar program places the event right
 without a VTIMEZONE block; the entry window is the slot when the day has slots, else the
@@ -6,6 +7,7 @@ venue's opening hours.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
@@ -37,14 +39,48 @@ def fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
+@dataclass(frozen=True)
+class SeatEvent:
+    """A reserved forum seat as a calendar event (aware start and end)."""
+
+    uid: str
+    starts: datetime
+    ends: datetime
+    summary: str
+    location: str
+    description: str
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _seat_lines(event: SeatEvent, stamp: datetime, url: str | None) -> list[str]:
+    return [
+        "BEGIN:VEVENT",
+        f"UID:{event.uid}@fairgate",
+        f"DTSTAMP:{_stamp(stamp)}",
+        f"DTSTART:{_stamp(event.starts)}",
+        f"DTEND:{_stamp(event.ends)}",
+        f"SUMMARY:{escape_text(event.summary)}",
+        f"LOCATION:{escape_text(event.location)}",
+        f"DESCRIPTION:{escape_text(event.description)}",
+        *([f"URL:{url}"] if url else []),
+        "STATUS:CONFIRMED",
+        "TRANSP:OPAQUE",
+        "END:VEVENT",
+    ]
+
+
 def _utc(day: date, moment: time, zone: str) -> str:
     local = datetime.combine(day, moment, tzinfo=ZoneInfo(zone))
     return local.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 
 def appointment_ics(appointment: Appointment, *, lang: str, summary: Text, description: str,
-                    serial: str, url: str | None = None, now: datetime | None = None) -> bytes:
-    """One VEVENT for the appointment's entry window at its venue.
+                    serial: str, url: str | None = None, now: datetime | None = None,
+                    seats: tuple[SeatEvent, ...] | list[SeatEvent] = ()) -> bytes:
+    """One VEVENT for the appointment's entry window at its venue, and one per seat.
 
     ``url`` (the pass page) must come from the configured public address
     (``registration.links.public_url_for``), never from the request's Host header."""
@@ -71,6 +107,7 @@ def appointment_ics(appointment: Appointment, *, lang: str, summary: Text, descr
         "STATUS:CONFIRMED",
         "TRANSP:OPAQUE",
         "END:VEVENT",
+        *(line for seat in seats for line in _seat_lines(seat, stamp, url)),
         "END:VCALENDAR",
     ]
     return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode()

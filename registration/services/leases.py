@@ -17,20 +17,22 @@ report's entries spread over the time since the report before it.
 
 Online verifications at a limited venue take and free places with one conditional UPDATE
 each (:func:`take_place`, :func:`free_place`), the same bookkeeping as a one-credit lease
-spent at once.
+spent at once. A room's capacity (``Zone.capacity``) is the same bookkeeping on the room's
+own pool row of the day (``OccupancyPool.zone_id``): the functions take the pool's zone.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from gate.i18n import Text
 from gate.occupancy import CreditReport, LeaseError, OccupancyPool, peak_rate, stock_target
 from registration.extensions import db
 from registration.models import Device, DeviceCredits, DeviceLease, FairDay
 from registration.models import OccupancyPool as PoolRow
+from registration.models.checkin import VENUE_POOL, ZONE_POOL
 from registration.services.calendar import utc_now
 from registration.services.errors import Conflict
 from registration.services.sql import dialect_insert
@@ -40,17 +42,32 @@ REJECTED = Text("租约报告与服务器记录不符，请联系工作人员",
 REUSED = Text("该租约编号已用于另一天", "This lease id was already used for another day")
 
 
-def _ensure_pool(fair_day: FairDay) -> None:
+def _pool(fair_day: FairDay, zone=None) -> list:
+    """The conditions picking one pool row: the venue-day's, or a zone's that day."""
     table = PoolRow.__table__
+    return [table.c.fair_day_id == fair_day.id,
+            table.c.zone_id.is_(None) if zone is None else table.c.zone_id == zone.id]
+
+
+def _limit(fair_day: FairDay, zone=None) -> int | None:
+    return fair_day.occupancy_limit if zone is None else zone.capacity
+
+
+def _ensure_pool(fair_day: FairDay, zone=None) -> None:
+    table = PoolRow.__table__
+    key = (["fair_day_id"], VENUE_POOL) if zone is None \
+        else (["fair_day_id", "zone_id"], ZONE_POOL)
     db.session.execute(dialect_insert(table).values(
-        fair_day_id=fair_day.id, occupancy_limit=fair_day.occupancy_limit, inside=0,
+        fair_day_id=fair_day.id, zone_id=zone.id if zone is not None else None,
+        occupancy_limit=_limit(fair_day, zone), inside=0,
         outstanding=0, granted_total=0, consumed_total=0, returned_total=0, overdrawn_total=0,
-        updated_at=utc_now()).on_conflict_do_nothing(index_elements=["fair_day_id"]))
+        updated_at=utc_now()).on_conflict_do_nothing(
+            index_elements=key[0], index_where=text(key[1])))
 
 
 def _pool_row(fair_day: FairDay):
     table = PoolRow.__table__
-    return db.session.execute(select(table).where(table.c.fair_day_id == fair_day.id)).one()
+    return db.session.execute(select(table).where(*_pool(fair_day))).one()
 
 
 def _credits(fair_day: FairDay) -> dict[int, int]:
@@ -76,8 +93,7 @@ def pool_summary(fair_day: FairDay) -> dict | None:
     if fair_day.occupancy_limit is None:
         return None
     table = PoolRow.__table__
-    row = db.session.execute(select(table).where(table.c.fair_day_id == fair_day.id)
-                             ).one_or_none()
+    row = db.session.execute(select(table).where(*_pool(fair_day))).one_or_none()
     inside, outstanding = (row.inside, row.outstanding) if row else (0, 0)
     limit = fair_day.occupancy_limit
     return {"limit": limit, "inside": inside, "committed": inside + outstanding,
@@ -127,8 +143,7 @@ def lease(device: Device, fair_day: FairDay, lease_id: str, requested: int,
     _ensure_pool(fair_day)
     table = PoolRow.__table__
     # The lock comes first, before anything is read.
-    db.session.execute(update(table).where(table.c.fair_day_id == fair_day.id)
-                       .values(occupancy_limit=limit))
+    db.session.execute(update(table).where(*_pool(fair_day)).values(occupancy_limit=limit))
     stored = db.session.scalar(select(DeviceLease).where(
         DeviceLease.device_id == device.id, DeviceLease.lease_id == lease_id))
     if stored is not None:
@@ -157,7 +172,7 @@ def lease(device: Device, fair_day: FairDay, lease_id: str, requested: int,
         wanted = stock_target(**sizing, hint=held + requested)
         granted = pool.grant(device.id, max(0, wanted - held))
     held = pool.outstanding_for(device.id)
-    db.session.execute(update(table).where(table.c.fair_day_id == fair_day.id).values(
+    db.session.execute(update(table).where(*_pool(fair_day)).values(
         inside=pool.inside, outstanding=sum(pool.outstanding.values()),
         granted_total=pool.granted_total,
         consumed_total=pool.consumed_total, returned_total=pool.returned_total,
@@ -179,29 +194,38 @@ def lease(device: Device, fair_day: FairDay, lease_id: str, requested: int,
             "peak_per_minute": round(peak, 2)}
 
 
-def take_place(fair_day: FairDay) -> bool:
-    """One place for an online admission, if the pool has one (conditional UPDATE)."""
-    _ensure_pool(fair_day)
+def take_place(fair_day: FairDay, zone=None) -> bool:
+    """One place for an online admission, if the pool (the venue-day's, or the room
+    ``zone``'s) has one (conditional UPDATE)."""
+    _ensure_pool(fair_day, zone)
     table = PoolRow.__table__
     result = db.session.execute(
-        update(table).where(table.c.fair_day_id == fair_day.id,
-                            table.c.inside + table.c.outstanding < fair_day.occupancy_limit)
+        update(table).where(*_pool(fair_day, zone),
+                            table.c.inside + table.c.outstanding < _limit(fair_day, zone))
         .values(inside=table.c.inside + 1, granted_total=table.c.granted_total + 1,
                 consumed_total=table.c.consumed_total + 1, updated_at=utc_now()))
     return result.rowcount == 1
 
 
-def give_back_place(fair_day: FairDay) -> None:
+def give_back_place(fair_day: FairDay, zone=None) -> None:
     """Undo :func:`take_place` in the same transaction (the admission lost a race)."""
     table = PoolRow.__table__
-    db.session.execute(update(table).where(table.c.fair_day_id == fair_day.id).values(
+    db.session.execute(update(table).where(*_pool(fair_day, zone)).values(
         inside=table.c.inside - 1, granted_total=table.c.granted_total - 1,
         consumed_total=table.c.consumed_total - 1))
 
 
-def free_place(fair_day: FairDay) -> None:
-    """A known occupant left (``ok_exit`` online): the place is grantable again."""
+def free_place(fair_day: FairDay, zone=None) -> None:
+    """A known occupant left (``ok_exit`` online, an annulled admission): the place is
+    grantable again."""
     table = PoolRow.__table__
-    db.session.execute(update(table).where(table.c.fair_day_id == fair_day.id,
-                                           table.c.inside > 0)
+    db.session.execute(update(table).where(*_pool(fair_day, zone), table.c.inside > 0)
                        .values(inside=table.c.inside - 1, updated_at=utc_now()))
+
+
+def empty_pools(fair_day: FairDay) -> int:
+    """Closing: nobody is inside any more (the venue's and the rooms' pools of the day)."""
+    table = PoolRow.__table__
+    return db.session.execute(update(table).where(table.c.fair_day_id == fair_day.id,
+                                                  table.c.inside > 0)
+                              .values(inside=0, updated_at=utc_now())).rowcount

@@ -8,6 +8,11 @@ Two writers keep it:
 - uploaded events (:func:`replay`): events arrive late and out of order, so the state is
   recomputed from every admitted event of the pass that day, in scan order, with the rows
   locked first. Replaying in order is also how double admissions are found.
+
+The same functions keep a pass's presence in a zone (a room's door gates): ``zone_id``
+picks the ZonePresence rows of that zone instead of the venue's PassPresence rows, and
+only the events of that zone's doors (the venue's: of its entrances) are replayed. An
+annulled admission (``annulled_at``) is no passage.
 """
 from __future__ import annotations
 
@@ -22,7 +27,9 @@ from gate.presence import PresenceState
 from gate.presence import replay as replay_passages
 from gate.vocabulary import AnomalyCode
 from registration.extensions import db
-from registration.models import CheckInEvent, PassPresence, join_codes, split_codes
+from registration.models import (
+    CheckInEvent, PassPresence, ZonePresence, join_codes, split_codes,
+)
 from registration.services.calendar import utc_now
 from registration.services.sql import dialect_insert
 
@@ -37,24 +44,44 @@ class PassFacts:
     kind: str = "visitor"
 
 
-def ensure_rows(keys: set[Key], venue_id: int, facts: dict[str, PassFacts]) -> None:
+def table_of(zone_id: int | None = None):
+    """The presence table: the venue's, or the zones' (rows of ``zone_id``)."""
+    return ZonePresence.__table__ if zone_id is not None else PassPresence.__table__
+
+
+def _of_place(table, zone_id: int | None) -> list:
+    """The conditions picking the rows of one place (the venue, or one zone)."""
+    return [table.c.zone_id == zone_id] if zone_id is not None else []
+
+
+def ensure_rows(keys: set[Key], venue_id: int, facts: dict[str, PassFacts],
+                zone_id: int | None = None) -> None:
     """Create the (empty) rows that do not exist yet; existing rows are left alone."""
-    table = PassPresence.__table__
+    table = table_of(zone_id)
     now = utc_now()
-    rows = [{"serial": serial, "day": day, "venue_id": venue_id,
+    place = {"zone_id": zone_id} if zone_id is not None else {}
+    rows = [{"serial": serial, "day": day, "venue_id": venue_id, **place,
              "appointment_id": facts[serial].appointment_id, "kind": facts[serial].kind,
              "inside": False, "entries": 0, "exits": 0, "version": 0, "updated_at": now}
             for serial, day in sorted(keys)]
     if rows:
         db.session.execute(dialect_insert(table).on_conflict_do_nothing(
-            index_elements=["serial", "day"]), rows)
+            index_elements=["serial", "day", *place]), rows)
 
 
-def read_row(serial: str, day: date):
+def read_row(serial: str, day: date, zone_id: int | None = None):
     """The committed row as it is now (Core, so no stale ORM identity map)."""
-    table = PassPresence.__table__
+    table = table_of(zone_id)
     return db.session.execute(
-        select(table).where(table.c.serial == serial, table.c.day == day)).one_or_none()
+        select(table).where(table.c.serial == serial, table.c.day == day,
+                            *_of_place(table, zone_id))).one_or_none()
+
+
+def inside_count(zone_id: int, day: date) -> int:
+    """People in a zone now (its passes inside)."""
+    table = table_of(zone_id)
+    return db.session.scalar(select(func.count()).select_from(table).where(
+        table.c.zone_id == zone_id, table.c.day == day, table.c.inside.is_(True))) or 0
 
 
 def state_of(row) -> PresenceState:
@@ -65,10 +92,10 @@ def state_of(row) -> PresenceState:
                          last_passed_at=row.last_passed_at)
 
 
-def advance(row, direction: str, gate: str, at: datetime) -> bool:
+def advance(row, direction: str, gate: str, at: datetime, zone_id: int | None = None) -> bool:
     """Record one admitted passage (gate.presence's transition) if the row is unchanged
     since it was read."""
-    table = PassPresence.__table__
+    table = table_of(zone_id)
     new = state_of(row).after(direction, gate, at)
     result = db.session.execute(
         update(table).where(table.c.id == row.id, table.c.version == row.version)
@@ -105,20 +132,21 @@ class _Passage:
 
 
 def replay(keys: set[Key], venue_id: int, facts: dict[str, PassFacts], reentry_allowed: bool,
-           new_rows: set[int]) -> tuple[list[dict], set[Key]]:
-    """Recompute presence for ``keys`` from the stored admitted events; flag double
-    admissions. Returns the anomalies involving events in ``new_rows`` and the keys whose
-    presence changed."""
+           new_rows: set[int], zone_id: int | None = None) -> tuple[list[dict], set[Key]]:
+    """Recompute presence for ``keys`` (in the zone ``zone_id``, else the venue) from the
+    stored admitted events that are not annulled; flag double admissions. Returns the
+    anomalies involving events in ``new_rows`` and the keys whose presence changed."""
     if not keys:
         return [], set()
-    ensure_rows(keys, venue_id, facts)
-    table = PassPresence.__table__
+    ensure_rows(keys, venue_id, facts, zone_id)
+    table = table_of(zone_id)
     serials = sorted({serial for serial, _ in keys})
     days = sorted({day for _, day in keys})
     # Lock in one order (by id) everywhere, so two uploads never wait on each other in a
     # cycle. SQLite ignores FOR UPDATE; its single writer lock already orders uploads.
     locked = {(row.serial, row.day): row for row in db.session.execute(
-        select(table).where(table.c.serial.in_(serials), table.c.day.in_(days))
+        select(table).where(table.c.serial.in_(serials), table.c.day.in_(days),
+                            *_of_place(table, zone_id))
         .order_by(table.c.id).with_for_update())}
     passages: dict[Key, list[_Passage]] = defaultdict(list)
     events = CheckInEvent.__table__
@@ -127,6 +155,9 @@ def replay(keys: set[Key], venue_id: int, facts: dict[str, PassFacts], reentry_a
                    events.c.gate, events.c.direction, events.c.scanned_at,
                    events.c.received_at, events.c.anomalies)
             .where(events.c.venue_id == venue_id, events.c.admit.is_(True),
+                   events.c.annulled_at.is_(None),
+                   events.c.zone_id.is_(None) if zone_id is None
+                   else events.c.zone_id == zone_id,
                    events.c.serial.in_(serials), events.c.day.in_(days))):
         if (row.serial, row.day) in keys:
             passages[(row.serial, row.day)].append(_Passage(

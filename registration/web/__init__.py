@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask import Flask
 
 from registration.web import (
-    credentials, groups, health, locale, manage, passes, public, scan, security, staff, waitlist,
+    credentials, forums, groups, health, locale, manage, passes, public, scan, security, staff,
+    waitlist,
 )
 
 
@@ -14,7 +15,7 @@ def init_app(app: Flask) -> None:
     locale.init_app(app)
     security.init_app(app)
     app.register_blueprint(health.blueprint)
-    for module in (public, passes, manage, groups, waitlist, scan):
+    for module in (public, passes, manage, groups, waitlist, scan, forums):
         app.register_blueprint(module.blueprint)
     app.register_blueprint(credentials.blueprint)
     staff.init_app(app)

@@ -13,11 +13,13 @@ from registration.rendering.view import WHAT_TO_BRING
 from registration.services import calendar_export
 from registration.services import passes as pass_service
 from registration.services.errors import NotFound
+from registration.web.forums import seat_rows, seats_of
 from registration.web.locale import current_lang
 
 blueprint = Blueprint("passes", __name__)
 
 EVENT_SUMMARY = Text("服贸会参观预约", "CIFTIS visit")
+SEAT_NOTE = Text("服贸会论坛座位：凭同一通行证入场", "CIFTIS forum seat: enter with the same pass")
 
 
 def document_label(document_type: str) -> Text:
@@ -48,7 +50,7 @@ def show(serial: str):
                            fair_day=appointment.fair_day, venue=appointment.fair_day.venue,
                            document_label=document_label(appointment.document_type),
                            what_to_bring=WHAT_TO_BRING, kind=kind_info(issued.kind),
-                           credential=credential)
+                           credential=credential, seats=seat_rows(seats_of(appointment)))
 
 
 @blueprint.get("/pass/<serial>/calendar.ics")
@@ -64,9 +66,16 @@ def calendar(serial: str):
         WHAT_TO_BRING.in_language(lang),
         pass_url,
     ))
+    sessions = [calendar_export.SeatEvent(
+        uid=f"seat-{seat.id}", starts=seat.forum.starts, ends=seat.forum.ends,
+        summary=seat.forum.title.in_language(lang),
+        location=f"{seat.forum.zone.name.in_language(lang)} · "
+                 f"{seat.forum.zone.venue.name.in_language(lang)}",
+        description="\n".join((SEAT_NOTE.in_language(lang), pass_url)))
+        for seat in seats_of(appointment)]
     body = calendar_export.appointment_ics(appointment, lang=lang, summary=EVENT_SUMMARY,
                                            description=description, serial=issued.serial,
-                                           url=pass_url)
+                                           url=pass_url, seats=sessions)
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="fairgate-{appointment.code}.ics"',
     })

@@ -27,6 +27,8 @@
     byId("kind").style.borderLeftColor = v.kind_colour || "transparent";
     setText("notes", (v.notes || []).join("  ·  "));
     setText("code", v.lines.code);
+    // A needs-staff verdict stays until staff tap OK (kiosk.app waits for the "ack" key).
+    byId("ack").hidden = !v.needs_staff;
     byId("idle").hidden = true;
     panel.hidden = false;
     document.body.dataset.screen = "verdict";
@@ -37,6 +39,15 @@
         if (shown.length > 1000) { shown.shift(); }
       });
     });
+  }
+
+  function sendKey(key) {
+    fetch("/key", { method: "POST", headers: { "Content-Type": "application/json" },
+                    body: JSON.stringify({ key: key }) });
+  }
+  byId("ack").addEventListener("click", function () { sendKey("ack"); });
+  if (byId("annul")) {
+    byId("annul").addEventListener("click", function () { sendKey("annul"); });
   }
 
   function showIdle() {

@@ -80,7 +80,11 @@ def test_each_staff_action_is_audited(app, venues, make_staff, book_online, make
         elsewhere = {"waitlist_offered", "waitlist_accepted", "waitlist_expired",
                      "organisation_registered", "portal_sign_in", "member_added",
                      "member_removed", "member_replaced", "credential_applied",
-                     "credential_issued", "credential_revoked", "message_failed"}
+                     "credential_issued", "credential_revoked", "message_failed",
+                     # Issue 13's zone, forum, seat, attention and check-out actions: no
+                     # staff channel records them yet (see the issue's closing note).
+                     "zone_set", "forum_set", "seat_cancelled_by_staff",
+                     "forum_waitlist_offered", "attention_set", "gate_checked_out"}
         assert {entry.action for entry in entries} - elsewhere == set(ACTIONS) - elsewhere
         for entry in entries:
             assert entry.at is not None and entry.username and entry.remote_addr == "127.0.0.1"
