@@ -10,10 +10,11 @@ from schemas.fields import (
 )
 
 DOCUMENT_TYPES = values(DocumentType)
-# 6-20 digits, spaces and dashes after an optional +; never ending in a space, which the
-# trimmed text a CleanString validates cannot (so the OpenAPI pattern can allow white space
-# around it exactly as the service does).
-PHONE = validate.Regexp(r"^\+?[0-9][0-9 \-]{4,18}[0-9\-]$", error="Not a valid phone number.")
+# 6-20 digits, single spaces or dashes between them, after an optional +: a number the
+# service can store and text (services/messages.send_sms counts its digits). The trimmed
+# text a CleanString validates never ends in a space, so the OpenAPI pattern can allow white
+# space around it exactly as the service does.
+PHONE = validate.Regexp(r"^\+?[0-9](?:[ \-]?[0-9]){5,19}$", error="Not a valid phone number.")
 
 
 class DocumentInputSchema(Schema):

@@ -12,16 +12,13 @@ from marshmallow import Schema, fields, validate
 
 from gate.documents import ISO_ALPHA3
 from gate.vocabulary import OrganisationKind, ReviewStatus
+from schemas.appointments import PHONE
 from schemas.fields import NAME_MAX_LENGTH, CleanString, Consent, PersonName, validate_lang
 
 ORGANISATION_KINDS = [kind.value for kind in OrganisationKind]
 REVIEW_STATES = [status.value for status in ReviewStatus]
 COUNTRIES = sorted(ISO_ALPHA3)
 USCC_FORMAT = "uscc"  # the OpenAPI format of a unified social credit code (fuzz hooks)
-# 6-20 digits, single spaces or dashes between them, after an optional +: a number the
-# service can store and text (services/organisations.contact_phone).
-CONTACT_PHONE = validate.Regexp(r"^\+?[0-9](?:[ \-]?[0-9]){5,19}$",
-                                error="Not a valid phone number.")
 
 
 class OrganisationNameSchema(Schema):
@@ -33,7 +30,7 @@ class ContactInputSchema(Schema):
     name = PersonName(required=True, metadata={"maxLength": NAME_MAX_LENGTH})
     email = fields.Email(required=True, validate=validate.Length(max=254), metadata={
         "description": "The portal's sign-in links are sent here."})
-    phone = CleanString(load_default=None, allow_none=True, validate=CONTACT_PHONE, metadata={
+    phone = CleanString(load_default=None, allow_none=True, validate=PHONE, metadata={
         "description": "Given: the contact is also told by SMS."})
 
 

@@ -1,5 +1,6 @@
 // The facts of an offline decision as the rules take them (gate/rules.py's value objects):
-// the venue's local clock, the manifest item as an AppointmentRecord, presence.
+// the venue's local clock, the manifest item as an AppointmentRecord, presence, and at the
+// door of a zone its DoorFacts.
 import { EMPTY_PRESENCE } from "./rules.js";
 
 export function localClock(moment, timezone) {
@@ -41,4 +42,17 @@ export function presenceOf(item, local) {
   return { ...EMPTY_PRESENCE, inside: latest.inside, last_direction: latest.last_direction,
     last_gate: latest.last_gate, last_passed_at: latest.last_passed_at,
     entries_today: Math.max(...rows.map((row) => row.entries_today || 0)) };
+}
+
+export function doorFacts(manifest, item, credits) {
+  // A door device's manifest names its zone (kiosk/doors.py reads the same header); its
+  // items' presence is the zone's. The room's capacity is held, as the venue's is at an
+  // entrance, by the device's leased entry credits.
+  const zone = manifest ? manifest.zone : null;
+  if (!zone) return null;
+  return { zone: zone.code, seated: Boolean(zone.seated), allowed_kinds: zone.kinds ?? null,
+    capacity: null, inside_now: 0, entry_credits: credits ? credits.available : null,
+    sessions: (zone.sessions || []).map((s) => ({ code: s.code,
+      doors_open: Date.parse(s.doors_open), admits_until: Date.parse(s.admits_until) })),
+    seats: item && item.seats ? item.seats : [] };
 }

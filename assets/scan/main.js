@@ -2,7 +2,7 @@
 // offline decision from the IndexedDB ledger with gate/'s rules (docs/handheld.md).
 import { Camera, makeDecoder } from "./camera.js";
 import { openLedger } from "./ledger.js";
-import { localClock, offsetIso, presenceOf, record } from "./facts.js";
+import { doorFacts, localClock, offsetIso, presenceOf, record } from "./facts.js";
 import { EMPTY_PRESENCE, after, makeRules } from "./rules.js";
 import { Rejected, Synchronizer, Unreachable, annul, enroll, verify } from "./sync.js";
 import { TEXT, both, primaryLang } from "./text.js";
@@ -316,7 +316,9 @@ class App {
     else if (manifest && documentIndex) item = (await ledger.appointmentByIndex(documentIndex)) || null;
     const who = claims || (item ? { serial: item.serial, kind: item.kind } : null);
     const local = who ? await ledger.localPresence(who.serial, day) : null;
-    const limited = mp.occupancy_limit !== null && mp.occupancy_limit !== undefined;
+    const roomCapacity = manifest && manifest.zone ? manifest.zone.capacity : null;
+    const limited = (mp.occupancy_limit !== null && mp.occupancy_limit !== undefined)
+      || (roomCapacity !== null && roomCapacity !== undefined);
     const credits = limited ? await ledger.credits(day) : null;
     const scan = { direction: state.direction, gate: state.device.gate,
       scanned_at: moment.getTime(), claims, token_error: checked.token_error || null,
@@ -331,7 +333,8 @@ class App {
       capacity: { quota: mp.quota ?? null,
         admitted_today: mp.quota != null ? await ledger.admittedToday(day, quotaKinds) : 0,
         occupancy_limit: null, inside_now: 0,
-        entry_credits: credits ? credits.available : null } });
+        entry_credits: credits ? credits.available : null },
+      door: doorFacts(manifest, item, credits) });
     let credit = null; // the change to the credits, applied in the decision's transaction
     if (credits && verdict.admit && verdict.direction === "in") {
       credit = (c) => { c.available -= 1; c.pending.entries += 1; };

@@ -59,6 +59,39 @@ const ENTRY_CHECKS = {
   },
 };
 
+// The door's own entry checks (gate/doors.py DOOR_CHECKS), after the pass's checks above.
+// f.door: {seated, allowed_kinds (null: every kind), capacity, inside_now, entry_credits,
+// sessions: [{code, doors_open, admits_until} (ms)], seats: [forum codes held]}.
+const DOOR_CHECKS = {
+  zone_not_allowed: (f) => f.door.allowed_kinds !== null && f.door.allowed_kinds !== undefined
+    && !f.door.allowed_kinds.includes(f.kind),
+  no_seat: (f) => sessionReason(f) === "no_seat",
+  session_not_open: (f) => sessionReason(f) === "session_not_open",
+  session_over: (f) => sessionReason(f) === "session_over",
+  // People step out of a room and back in: only a pass still inside is refused.
+  already_inside: (f) => f.presence.inside && !f.policy.multi_entry_kinds.includes(f.kind),
+  room_full: (f) => {
+    const d = f.door;
+    if (d.capacity !== null && d.capacity !== undefined && d.inside_now >= d.capacity) {
+      return true;
+    }
+    return d.entry_credits !== null && d.entry_credits !== undefined && d.entry_credits <= 0;
+  },
+};
+
+/** no_seat, session_not_open or session_over for an entry at a seated door; null: go on
+ * (DoorFacts.session_reason). */
+function sessionReason(f) {
+  const d = f.door;
+  if (!d.seated || f.seatExempt.includes(f.kind)) return null;
+  const held = (d.sessions || []).filter((s) => (d.seats || []).includes(s.code));
+  if (!held.length) return "no_seat";
+  const at = f.scan.scanned_at;
+  if (held.some((s) => s.doors_open <= at && at <= s.admits_until)) return null;
+  if (held.some((s) => s.doors_open > at)) return "session_not_open";
+  return "session_over";
+}
+
 function isDocument(scan) { return scan.document_index !== null && scan.document_index !== undefined; }
 
 export function seconds(hhmm) {
@@ -112,10 +145,16 @@ export const EMPTY_PRESENCE = Object.freeze({ inside: false, entries_today: 0, e
 
 /** Rules bound to the generated table: ``decide(scan, facts)`` -> verdict. */
 export function makeRules(table) {
-  const entryOrder = table.entry_check_order.filter((r) => !table.token_failures.includes(r));
-  for (const reason of entryOrder) {
-    // A reason added to gate/ without its check here must not be skipped silently.
-    if (!ENTRY_CHECKS[reason]) throw new Error(`no browser check for gate reason ${reason}`);
+  const passChecks = (order) => order.filter((r) => !table.token_failures.includes(r));
+  const entryOrder = passChecks(table.entry_check_order);
+  const doorOrder = passChecks(table.door_entry_check_order || []);
+  const checkOf = { entry: (r) => ENTRY_CHECKS[r],
+    door: (r) => (r in DOOR_CHECKS ? DOOR_CHECKS[r] : ENTRY_CHECKS[r]) };
+  for (const [order, where] of [[entryOrder, "entry"], [doorOrder, "door"]]) {
+    for (const reason of order) {
+      // A reason added to gate/ without its check here must not be skipped silently.
+      if (!checkOf[where](reason)) throw new Error(`no browser check for gate reason ${reason}`);
+    }
   }
   const [exitUnknown, exitRepeat, exitOk] = table.exit_check_order;
 
@@ -127,8 +166,9 @@ export function makeRules(table) {
 
   function entryReason(f) {
     if (f.scan.token_error) return f.scan.token_error;
-    for (const reason of entryOrder) {
-      if (ENTRY_CHECKS[reason](f)) return reason;
+    const [order, where] = f.door ? [doorOrder, "door"] : [entryOrder, "entry"];
+    for (const reason of order) {
+      if (checkOf[where](reason)(f)) return reason;
     }
     return f.presence.entries_today === 0 ? "ok" : "ok_reentry";
   }
@@ -143,7 +183,8 @@ export function makeRules(table) {
   /**
    * scan: {direction, gate, scanned_at (ms), claims | token_error | document_index,
    *        presented_fingerprint}; facts: {policy, day, local_time, record, revoked,
-   *        presence, capacity} in the field names of gate/rules.py.
+   *        presence, capacity, door} in the field names of gate/rules.py; ``door``
+   *        (DoorFacts, times in ms) only at the door of a zone.
    */
   function decide(scan, facts) {
     let record = facts.record || null;
@@ -154,7 +195,8 @@ export function makeRules(table) {
     const policy = { ...table.policy_defaults, ...facts.policy };
     const presence = { ...EMPTY_PRESENCE, ...facts.presence };
     const f = { scan, policy, day: facts.day, local_seconds: seconds(facts.local_time), record,
-      revoked: Boolean(facts.revoked), presence, capacity: facts.capacity || {} };
+      revoked: Boolean(facts.revoked), presence, capacity: facts.capacity || {},
+      door: facts.door || null, seatExempt: table.seat_exempt_kinds || [] };
     f.kind = scan.claims ? scan.claims.kind : (record ? record.kind : null);
     const reason = scan.direction === "out" ? exitReason(f) : entryReason(f);
     let serial = scan.claims ? scan.claims.serial : null;
@@ -163,7 +205,8 @@ export function makeRules(table) {
       serial, kind: f.kind,
       holder: { name: record ? record.holder_name_masked : null,
         document: record ? record.document_masked : null },
-      counts_toward_quota: reason === "ok" && firstEntry(f) && policy.quota_kinds.includes(f.kind),
+      counts_toward_quota: !f.door && reason === "ok" && firstEntry(f)
+        && policy.quota_kinds.includes(f.kind),
     });
   }
 

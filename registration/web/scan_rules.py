@@ -16,11 +16,13 @@ from datetime import time
 from pathlib import Path
 
 from gate import passes
+from gate.doors import SEAT_EXEMPT_KINDS
 from gate.kinds import KINDS
 from gate.presence import DIRECTIONS, MULTI_ENTRY_KINDS
 from gate.reasons import TOKEN_FAILURES, Reason
 from gate.rules import (
-    DEFAULT_TIMEZONE, ENTRY_CHECK_ORDER, EXIT_CHECK_ORDER, GATELESS_KINDS, VenuePolicy,
+    DEFAULT_TIMEZONE, DOOR_ENTRY_CHECK_ORDER, ENTRY_CHECK_ORDER, EXIT_CHECK_ORDER,
+    GATELESS_KINDS, VenuePolicy,
 )
 
 RULES_FILE = Path(__file__).parents[1] / "static" / "scan" / "gate-rules.json"
@@ -41,6 +43,9 @@ def rules_table() -> dict:
                     for reason in Reason},
         "entry_check_order": [reason.value for reason in ENTRY_CHECK_ORDER],
         "exit_check_order": [reason.value for reason in EXIT_CHECK_ORDER],
+        # At the door of a zone (gate/doors.py): the pass's checks, then the door's.
+        "door_entry_check_order": [reason.value for reason in DOOR_ENTRY_CHECK_ORDER],
+        "seat_exempt_kinds": _kinds(SEAT_EXEMPT_KINDS),
         "token_failures": sorted(reason.value for reason in TOKEN_FAILURES),
         "directions": list(DIRECTIONS),
         "policy_defaults": {
