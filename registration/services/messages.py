@@ -63,9 +63,7 @@ def send_sms(phone: str, text: str, *, ref: str) -> None:
     """Queue an SMS to ``phone`` about ``ref`` (an appointment, credential or organisation
     code): stored now, in the caller's transaction, and delivered after its commit."""
     number = sms.normalise_phone(phone)
-    # Digits as typed: "00" before a country code is one, so "001234" (6) is as valid as
-    # the schemas' pattern says.
-    if not number.lstrip("+").isdigit() or sum(ch.isdigit() for ch in phone) < 6:
+    if not sms.textable(phone):
         raise invalid_field("phone", Text("手机号码格式不正确", "The phone number is not valid"),
                             "invalid_phone")
     keys = vault()

@@ -39,6 +39,13 @@ class SmsProvider(Protocol):
 _SEPARATORS = re.compile(r"[\s\-().]")
 
 
+def textable(phone: str) -> bool:
+    """A number an SMS can go to: digits after an optional + once normalised, at least six
+    of them as typed ("00" before a country code counts, as the schemas' pattern does)."""
+    number = normalise_phone(phone)
+    return number.lstrip("+").isdigit() and sum(ch.isdigit() for ch in phone) >= 6
+
+
 def normalise_phone(phone: str) -> str:
     """``+86 138-0013-8000`` -> ``+8613800138000``; a mainland mobile number written
     without a country code gets +86."""
