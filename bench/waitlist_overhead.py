@@ -3,8 +3,10 @@
 Run:  .venv/bin/python bench/waitlist_overhead.py [--rounds 2000] [--cycles 100]
 
 In a throw-away PostgreSQL database, in process:
- 1. the lazy-expiry read every booking request now makes (``expire_lazily_at``: one
-    indexed SELECT when no offer is due), per call, on a day with 500 people waiting;
+ 1. the lazy-expiry check of a booking request (``expire_lazily_at``: here, outside a
+    request, the day's read with its due-offer EXISTS; in a booking request that read is
+    the one the waiting-room guard and the booking share, services/booking_day.py), per
+    call, on a day with 500 people waiting;
  2. a full cycle, per cycle: a cancellation that holds its place and offers it (lock, head
     of the line, offer UPDATE, offer mail built and written to the outbox after commit),
     then the accept that books the held place (claim, appointment, pass, manifest);

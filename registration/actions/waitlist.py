@@ -20,7 +20,7 @@ from registration.actions.base import audit
 from registration.actions.people import normalised_visitor
 from registration.actions.unit import unit_of_work
 from registration.models import Appointment, FairDay, WaitlistEntry
-from registration.services import booking
+from registration.services import booking, booking_day
 from registration.services import waitlist as waitlist_service
 from registration.services.waitlist_mail import queue_offer_mail, queue_offer_sms
 
@@ -100,8 +100,10 @@ def expire_lazily(fair_day: FairDay) -> None:
 
 
 def expire_lazily_at(venue_code: str, day: date) -> None:
-    """:func:`expire_lazily` for a request naming its day by venue and date (a booking)."""
-    fair_day = waitlist_service.day_with_due_offers(venue_code, day)
-    if fair_day is not None:
+    """:func:`expire_lazily` for a request naming its day by venue and date (a booking):
+    whether an offer is due comes with the request's one read of the day
+    (services/booking_day.py), no read of its own."""
+    found = booking_day.find(venue_code, day)
+    if found is not None and found.offers_due:
         with unit_of_work():
-            expire_due(WAITLIST_CLOCK, fair_day=fair_day)
+            expire_due(WAITLIST_CLOCK, fair_day=found.fair_day)

@@ -11,12 +11,9 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 
-from sqlalchemy import select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 
 from gate.documents import Document, DocumentError, parse_document
 from gate.i18n import Text
@@ -24,10 +21,10 @@ from gate.masking import mask_document, mask_name
 from gate.passes import PassKind
 from registration.extensions import db
 from registration.models import (
-    Appointment, AppointmentStatus, Channel, Delegation, FairDay, ManifestChange,
+    Appointment, AppointmentStatus, Channel, Delegation, FairDay, ManifestChange, Pass,
     RevocationCause, TimeSlot,
 )
-from registration.services import credential_days, manifest, passes, places
+from registration.services import booking_rows, credential_days, manifest, passes, places
 from registration.services.calendar import utc_now
 from registration.observability import BOOKINGS
 from registration.services.errors import Conflict, InvalidInput, NotFound, ServiceError
@@ -40,9 +37,6 @@ CODE_LENGTH = 8
 QUOTA_FULL = Text("该日预约已满", "This day is fully booked")
 SLOT_FULL = Text("该时段预约已满", "This time slot is fully booked")
 ALREADY_BOOKED = Text("该证件当日已有预约", "This document already has an appointment that day")
-# The predicate of the unique index uq_appointments_active_document_day (models), which
-# ON CONFLICT names to pick that index.
-ACTIVE_DOCUMENT_DAY = text("status = 'active'")
 CONSENT_REQUIRED = Text("请阅读并同意个人信息处理规则", "Consent to the use of your data is required")
 NOT_FOUND = Text("找不到与确认码和证件号码相符的预约",
                  "No appointment matches this confirmation code and document number")
@@ -154,14 +148,16 @@ def _book(request: BookingRequest, delegation: Delegation | None, now: datetime 
         raise InvalidInput("consent_required", CONSENT_REQUIRED,
                            {f"{field_prefix}consent": CONSENT_REQUIRED})
     fair_day, slot = resolve_bookable_day(request.venue, request.day, request.slot, now)
-    refuse_credential_holder(request.visitor.document, fair_day.date, field_prefix)
     now = now or utc_now()
-    appointment = _insert_appointment(request, fair_day, slot, delegation, now)
-    if appointment is None:  # the document already has an active appointment that day
+    written = _insert_appointment(request, fair_day, slot, delegation, now)
+    if written is None:
+        # Nothing written: a credential admits the person that day (the INSERT tests it,
+        # services/booking_rows.py), or the document already has an appointment that day.
+        refuse_credential_holder(request.visitor.document, fair_day.date, field_prefix)
         raise Conflict("already_booked", ALREADY_BOOKED,
                        {f"{field_prefix}document.number": ALREADY_BOOKED})
-    issued = passes.issue_pass(appointment, request.visitor.document)
-    db.session.flush()  # the pass's id, for its manifest entry
+    appointment, issued = written
+    db.session.flush()  # anything else pending is written before the day row is locked
     # The places are taken last: the counter rows stay locked only from here to the
     # commit, which keeps a rush on one venue-day from queueing behind slow work. A refusal
     # raises, and the request's rollback removes the rows written above.
@@ -196,34 +192,22 @@ def _is_postgresql() -> bool:
 
 
 def _insert_appointment(request: BookingRequest, fair_day: FairDay, slot: TimeSlot | None,
-                        delegation: Delegation | None, now: datetime) -> Appointment | None:
-    """INSERT the appointment unless the document has an active one that day (then None):
-    the unique index decides, in the same round trip (ON CONFLICT DO NOTHING RETURNING)."""
+                        delegation: Delegation | None, now: datetime
+                        ) -> tuple[Appointment, Pass] | None:
+    """INSERT the appointment and its signed pass unless the document has an active
+    appointment or a credential that day (then None): decided in the same round trip
+    (services/booking_rows.py)."""
     if delegation is not None and delegation.id is None:
         db.session.flush()  # the new delegation's id
-    statement = _insert_unless_booked(db.session.get_bind().dialect.name)
-    values = appointment_values(request, fair_day, slot, delegation, now)
+    pass_values = passes.new_visitor_pass_values(fair_day.venue.code, fair_day.date,
+                                                 request.visitor.document)
     try:
-        appointment = db.session.scalars(statement, values).one_or_none()
+        return booking_rows.write(
+            appointment_values(request, fair_day, slot, delegation, now), pass_values)
     except IntegrityError:
-        # Only a confirmation code drawn twice gets here (1 in 10^12): the same answer as
-        # a race, the visitor retries.
+        # Only a confirmation code or pass serial drawn twice gets here (1 in 10^12): the
+        # same answer as a race, the visitor retries.
         raise Conflict("already_booked", ALREADY_BOOKED) from None
-    if appointment is not None:
-        # A new appointment has no passes yet: say so, rather than load the empty list.
-        set_committed_value(appointment, "passes", [])
-    return appointment
-
-
-@lru_cache(maxsize=None)
-def _insert_unless_booked(dialect: str):
-    """``INSERT appointment ... ON CONFLICT DO NOTHING RETURNING``, built once per dialect
-    (the values come as parameters at execution)."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (insert(Appointment)
-            .on_conflict_do_nothing(index_elements=["day", "document_index"],
-                                    index_where=ACTIVE_DOCUMENT_DAY)
-            .returning(Appointment))
 
 
 def appointment_values(request: BookingRequest, fair_day: FairDay, slot: TimeSlot | None,

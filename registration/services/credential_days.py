@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import Date, String, bindparam, or_, select
+from sqlalchemy import Date, String, bindparam, exists, or_, select
 
 from gate.i18n import Text
 from gate.kinds import KINDS, MULTI_DAY_KINDS
@@ -72,14 +72,24 @@ def held_kind(document_index: str, day: date) -> PassKind | None:
     return PassKind(kind) if kind is not None else None
 
 
+def refusing_credential_exists(document_index, day):
+    """SQL: a credential refusing a public booking admits ``document_index`` on ``day``
+    (both SQL expressions): :func:`held_kind`'s condition, for the booking's INSERT to
+    test in the same statement (services/booking_rows.py)."""
+    return exists().where(*_covering_terms(document_index, day, BOOKING_REFUSING_KINDS))
+
+
+def _covering_terms(document_index, day, kinds) -> list:
+    return [Credential.document_index == document_index,
+            Credential.status == CredentialStatus.APPROVED,
+            Credential.first_day <= day, Credential.last_day >= day,
+            Credential.kind.in_(sorted(kinds))]
+
+
 @lru_cache(maxsize=None)
 def _covering_statement(kinds: frozenset, at_venue: bool, what=Credential):
-    day = bindparam("day", type_=Date)
-    query = select(what).where(
-        Credential.document_index == bindparam("doc", type_=String),
-        Credential.status == CredentialStatus.APPROVED,
-        Credential.first_day <= day, Credential.last_day >= day,
-        Credential.kind.in_(sorted(kinds)))
+    query = select(what).where(*_covering_terms(
+        bindparam("doc", type_=String), bindparam("day", type_=Date), kinds))
     if at_venue:
         venue_id = select(Venue.id).where(Venue.code == bindparam("venue", type_=String))
         query = query.where(or_(Credential.venue_id.is_(None),

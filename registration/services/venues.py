@@ -4,11 +4,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from gate.i18n import Text
 from registration.extensions import db
 from registration.models import FairDay, TimeSlot, Venue
+from registration.services import booking_day
 from registration.services.calendar import (
     beyond_horizon_message, booking_horizon, check_fair_day, venue_now, venue_today,
 )
@@ -62,13 +63,11 @@ def get_fair_day(venue_code: str, day: date) -> FairDay:
 def resolve_bookable_day(venue_code: str, day: date, slot_code: str | None,
                          now: datetime | None = None) -> tuple[FairDay, TimeSlot | None]:
     """The venue-day (and slot) a booking names, or 422 naming the bad field."""
-    # One query: the venue (the pass names it) and the slots ride along with the day; the
-    # venue alone is read only when the day does not exist, to name the right field.
-    fair_day = db.session.scalars(
-        select(FairDay).join(Venue).where(
-            Venue.code == (venue_code or "").upper(), FairDay.date == day)
-        .options(contains_eager(FairDay.venue), joinedload(FairDay.slots))
-    ).unique().one_or_none()
+    # The request's one read of the day (services/booking_day.py): the venue (the pass
+    # names it) and the slots ride along; the venue alone is read only when the day does
+    # not exist, to name the right field.
+    found = booking_day.find(venue_code, day)
+    fair_day = found.fair_day if found is not None else None
     venue = fair_day.venue if fair_day is not None else get_venue(venue_code)
     if venue is None:
         raise invalid_field("venue", Text("没有这个场馆", "Unknown venue"), "unknown_venue")

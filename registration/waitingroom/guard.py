@@ -9,7 +9,7 @@ from flask import request
 
 from registration.models import FairDay
 from registration.ratelimits import document_bucket
-from registration.services import venues
+from registration.services import booking_day
 from registration.waitingroom.room import waiting_room
 from registration.waitingroom.tickets import Admission, BadToken
 
@@ -35,10 +35,11 @@ def holder_of(number, doc_type=None, country=None) -> str:
 def admission_for(venue_code: str, day: date, documents: list[tuple]) -> Admission | None:
     """The admission this booking spends (None: the day books without the room). Raises
     AdmissionRequired, or the 503 when the room's store is down."""
-    fair_day = venues.find_fair_day(venue_code, day)
-    if fair_day is None:
+    # The request's one read of the day, shared with the booking (services/booking_day.py).
+    found = booking_day.find(venue_code, day)
+    if found is None:
         return None  # the action answers 404
-    return admission_for_day(fair_day, documents)
+    return admission_for_day(found.fair_day, documents)
 
 
 def admission_for_day(fair_day: FairDay, documents: list[tuple]) -> Admission | None:
