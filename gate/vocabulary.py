@@ -32,6 +32,9 @@ class AnomalyCode(StrEnum):
     id_reused = "id_reused"  # a known event id came back with other content
     revoked_pass_admitted = "revoked_pass_admitted"  # admitted after its revocation
     wrong_venue = "wrong_venue"  # a pass of another venue: stored, applied to no one
+    # An annul of no admission of the same device, or after gate.presence.ANNUL_WINDOW:
+    # stored, changes nothing.
+    annul_refused = "annul_refused"
 
 
 def values(kind: type[Enum]) -> tuple[str, ...]:

@@ -199,6 +199,9 @@ class Defaults:
     # first in line for this long (hours) after the offer mail; then it passes to the next.
     WAITLIST_OFFER_HOURS = 2.0
     RATELIMIT_WAITLIST = "10/minute;60/hour"  # joining / withdrawing, per client address
+    # A forum's waiting list (docs/forums.md): a seat given back is held for the first in
+    # line for this long (minutes), never past the forum's start.
+    FORUM_OFFER_MINUTES = 120
 
     # Organisations (docs/credentials.md "Organisations"): a portal sign-in link is good
     # once for this many hours; an exhibitor's default badge quota is one badge per

@@ -16,12 +16,13 @@ from gate.reasons import Colour, Reason
 from gate.rules import DIRECTIONS
 from gate.vocabulary import AnomalyCode, GateStatus, values
 from schemas.appointments import DocumentInputSchema, HolderSchema, PublicKeySchema
+from schemas.doors import (  # noqa: F401 (the gate's messages: API and kiosk import them here)
+    EVENT_ID, AnnulRequestSchema, AnnulResponseSchema, AttentionNoteSchema, ZoneSchema,
+)
 from schemas.fields import CleanString, JsonInteger, StrictBoolean
 from schemas.venues import BilingualSchema
 
 REASON_CODES = values(Reason)
-EVENT_ID = validate.Regexp(r"^[A-Za-z0-9._:-]{1,64}$",
-                           error="Use 1-64 letters, digits, '.', '_', ':' or '-'.")
 SERIAL = validate.Regexp(r"^[A-Za-z0-9]{1,32}$", error="Not a pass serial.")
 LOOKUP_INDEX = validate.Regexp(r"^[0-9a-f]{1,64}$", error="Not a look-up index (hex).")
 ANOMALY_CODES = values(AnomalyCode)
@@ -141,8 +142,16 @@ class ManifestItemSchema(Schema):
     gate_index = fields.String(required=True, allow_none=True, metadata={
         "description": "Look-up index of the holder's document for this venue-day (active "
                        "items only): gate.lookup.gate_lookup_index(lookup_kdf, document.key)"})
-    presence = fields.Nested(PresenceSchema, required=True, allow_none=True)
+    presence = fields.Nested(PresenceSchema, required=True, allow_none=True, metadata={
+        "description": "At a door device: the pass's presence in the door's zone"})
     seq = fields.Integer(required=True)
+    # Absent from services before issue 13.
+    seats = fields.List(fields.String(), load_default=list, metadata={
+        "description": "Forum codes the pass holds a seat for in the door's zone today "
+                       "([] at an entrance device)"})
+    attention = fields.Nested(AttentionNoteSchema, load_default=None, allow_none=True,
+                              metadata={"description": "The pass's own or its "
+                                        "organisation's check-in text"})
 
 
 class ManifestPageSchema(Schema):
@@ -159,6 +168,12 @@ class ManifestPageSchema(Schema):
     revoked = fields.List(fields.String(), required=True)
     cursor = fields.String(required=True)
     has_more = fields.Boolean(required=True)
+    zone = fields.Nested(ZoneSchema, load_default=None, allow_none=True, metadata={
+        "description": "A door device's zone and its sessions today (null: an entrance)"})
+    attention_kinds = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(values(PassKind))),
+        values=fields.Nested(AttentionNoteSchema), load_default=dict, metadata={
+            "description": "Check-in texts of whole credential kinds"})
 
 
 # Events ----------------------------------------------------------------------------------
@@ -173,6 +188,11 @@ class CheckInEventSchema(Schema):
     reason = fields.String(required=True, validate=validate.OneOf(REASON_CODES))
     scanned_at = fields.AwareDateTime(required=True)
     offline = StrictBoolean(load_default=False)
+    # No default: an event without it keeps the digest it always had.
+    annuls = fields.String(allow_none=True, validate=EVENT_ID, metadata={
+        "description": "An annul event (`reason: annulled`, `admit: false`): the id of this "
+                       "device's admission it annuls, within 30 s of it (ignored on any "
+                       "other event)"})
 
     # One identity at most; the OpenAPI document says so too (registration/api/openapi.py).
     exclusive_fields = ("pass_serial", "document_index")
@@ -308,6 +328,12 @@ class VerdictSchema(Schema):
     message = fields.Nested(BilingualSchema, required=True)
     holder = fields.Nested(VerdictHolderSchema, required=True)
     colour = fields.String(required=True, validate=validate.OneOf(values(Colour)))
+    # Absent from services before issue 13.
+    attention = fields.Nested(BilingualSchema, load_default=None, allow_none=True, metadata={
+        "description": "The pass's check-in text (its own, its organisation's or its "
+                       "kind's), shown with the verdict"})
+    needs_staff = fields.Boolean(load_default=False, metadata={
+        "description": "An admission waits for staff (the colour is then amber)"})
 
 
 class VerifyResponseSchema(Schema):

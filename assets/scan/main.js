@@ -252,12 +252,14 @@ class App {
           gate: state.device.gate, id, ...(card ? { document: card } : {}) });
         const claims = parseToken(text, this.rules.table.pass_format)?.claims;
         const verdict = { ...answer.verdict, kind: claims ? claims.kind : null };
+        let passage = null;
         if (verdict.admit && claims && verdict.reason !== "not_inside") {
           // Remember the passage: a scan offline right after must know it happened.
-          await this.rememberPassage(claims, moment, null);
+          passage = await this.rememberPassage(claims, moment, null);
         }
-        if (verdict.admit && verdict.direction === "in") {
-          state.lastAdmission = { id, at: Date.now() };
+        // The service's verdict names no direction: this phone's is the scan's.
+        if (verdict.admit && state.direction === "in") {
+          state.lastAdmission = { id: answer.event_id || id, at: Date.now(), passage };
         }
         return this.shown(text, this.display({ verdict, mode: "online" }));
       } catch (err) {
@@ -279,6 +281,8 @@ class App {
     return result;
   }
 
+  /** Remember an admitted passage on the phone; returns what it replaced, so an annul can
+   * put it back: {serial, kind, day, before}. */
   async rememberPassage(claims, moment, extra) {
     const manifest = await this.ledger.get("manifest");
     const timezone = manifest?.policy.timezone || this.rules.table.policy_defaults.timezone;
@@ -288,6 +292,7 @@ class App {
       moment.getTime());
     await this.ledger.record({ serial: claims.serial, kind: claims.kind, day, presence,
       ...extra });
+    return { serial: claims.serial, kind: claims.kind, day, before: local || null };
   }
 
   /** The local rules: a pass ``text`` (with ``card.key``, the ID card typed with it), or
@@ -407,6 +412,12 @@ class App {
         await annul(state.device, last.id);
         state.lastAdmission = null;
         text = TEXT.annulled;
+        if (last.passage) {
+          // The service undid the passage; so does the phone, or it would refuse the
+          // person as already inside when it decides offline.
+          const { serial, kind, day, before } = last.passage;
+          await this.ledger.record({ serial, kind, day, presence: before || EMPTY_PRESENCE });
+        }
       } catch (err) {
         if (err instanceof Unreachable) text = TEXT.annulOffline;
         else if (err instanceof Rejected && err.code === "annul_too_late") text = TEXT.annulTooLate;

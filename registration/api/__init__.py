@@ -11,3 +11,5 @@ from registration.api import (  # noqa: E402,F401
 )
 from registration.api import organisations, organisations_openapi  # noqa: E402,F401
 from registration.api import credentials, credentials_openapi  # noqa: E402,F401
+from registration.api import forums, forums_openapi  # noqa: E402,F401
+from registration.api import forum_waitlist, forum_waitlist_openapi  # noqa: E402,F401

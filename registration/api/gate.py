@@ -15,10 +15,13 @@ from registration.api.devices import current_device, device_required
 from registration.actions.unit import unit_of_work
 from registration.api.helpers import load_body
 from registration.extensions import limiter
-from registration.services import checkins, devices, leases, manifest, verify
+from registration.services import (
+    annul, checkins, devices, doors, leases, manifest, verify,
+)
 from schemas.gate import (
-    EventBatchResultSchema, EventBatchSchema, LeaseRequestSchema, LeaseResponseSchema,
-    ManifestQuerySchema, VerifyRequestSchema, VerifyResponseSchema,
+    AnnulRequestSchema, AnnulResponseSchema, EventBatchResultSchema, EventBatchSchema,
+    LeaseRequestSchema, LeaseResponseSchema, ManifestQuerySchema, VerifyRequestSchema,
+    VerifyResponseSchema,
 )
 
 
@@ -78,6 +81,17 @@ def gate_verify():
                                         "event_id": result.event_id})
 
 
+@blueprint.post("/v1/gate/annul")
+@device_required
+def gate_annul():
+    """Annul this device's own admission within 30 s (a handheld's "the turnstile did not
+    turn"): 200 (idempotent), 404 event_not_found, 409 annul_too_late."""
+    data = load_body(AnnulRequestSchema())
+    with unit_of_work():
+        answer = annul.annul_online(current_device(), data["event_id"])
+    return AnnulResponseSchema().dump(answer)
+
+
 @blueprint.post("/v1/gate/leases")
 @device_required
 def gate_leases():
@@ -87,6 +101,8 @@ def gate_leases():
     devices.require_venue(device, data["venue"])
     fair_day = manifest.manifest_day(device, data["date"])
     with unit_of_work():
+        # A door device leases from its room's pool (the zone's capacity).
         answer = leases.lease(device, fair_day, data["lease_id"], data["request"],
-                              CreditReport(**data["report"]))
+                              CreditReport(**data["report"]),
+                              zone=doors.zone_of_device(device))
     return LeaseResponseSchema().dump(answer)

@@ -26,6 +26,7 @@ EVENTS_EXAMPLE = {"events": [{
 VERIFY_EXAMPLE = {
     "scan": {"document": {"type": "cn_resident_id", "number": "11010119900307803X"}},
     "direction": "in", "gate": "CNCC-E1", "id": "E1-K1:000002"}
+ANNUL_EXAMPLE = {"event_id": "E1-K1:000002"}
 LEASE_EXAMPLE = {"lease_id": "E1-K1:lease-000001", "request": 20,
                  "report": {"entries": 0, "exits": 0, "recycled_exits": 0, "returned": 0}}
 
@@ -36,6 +37,7 @@ ENROLL_LINKS = {
     "UploadEvents": {"operationId": "uploadEvents", "parameters": WITH_TOKEN},
     "VerifyScan": {"operationId": "verifyScan", "parameters": WITH_TOKEN},
     "LeaseCredits": {"operationId": "leaseCredits", "parameters": WITH_TOKEN},
+    "AnnulAdmission": {"operationId": "annulAdmission", "parameters": WITH_TOKEN},
 }
 NEXT_PAGE_LINK = {"GetNextPage": {"operationId": "getManifest", "parameters": {
     "query.cursor": "$response.body#/cursor", "query.date": "$response.body#/date"}}}
@@ -87,6 +89,16 @@ EXTRA_PATHS.update({
                                     "RATELIMIT_GATE_VERIFY_DOCUMENT per device"),
                       "503": _error("gate_busy: the pass kept changing; scan again"),
                       **AUTH_ERRORS}}},
+    "/api/v1/gate/annul": {"post": {
+        "operationId": "annulAdmission",
+        "summary": "Annul this device's own admission within 30 s (kept, marked annulled; "
+                   "presence and counts undone); idempotent",
+        "security": DEVICE_AUTH,
+        "requestBody": _body("AnnulRequest", ANNUL_EXAMPLE),
+        "responses": {"200": _ok("AnnulResponse"),
+                      "404": _error("event_not_found: no admission of this device"),
+                      "409": _error("annul_too_late: more than 30 s after the admission"),
+                      **AUTH_ERRORS}}},
     "/api/v1/gate/leases": {"post": {
         "operationId": "leaseCredits",
         "summary": "Report credit use and lease entry credits of the occupancy limit",
@@ -107,4 +119,5 @@ EXTRA_SCHEMAS.update({
     "LeaseRequest": lambda config: gate.LeaseRequestSchema(
         max_request=config["GATE_LEASE_MAX_REQUEST"]),
     "LeaseResponse": gate.LeaseResponseSchema,
+    "AnnulRequest": gate.AnnulRequestSchema, "AnnulResponse": gate.AnnulResponseSchema,
 })

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from apispec import APISpec, BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_instance
+from marshmallow.validate import Range
 from flask import current_app
 
 from gate.documents import KNOWN_STATE_CODES, STATE_CODE_ALIASES, DocumentType
@@ -198,6 +199,7 @@ def build_spec(config) -> dict:
                    plugins=[marshmallow, FieldRulesPlugin()],
                    info={"description": "Visitor registration and gate check-in for CIFTIS."})
     marshmallow.converter.add_attribute_function(typed_text_properties)
+    marshmallow.converter.add_attribute_function(exclusive_range_properties)
     for name, schema in {**SCHEMAS, **EXTRA_SCHEMAS}.items():
         spec.components.schema(name, schema=_for_config(schema, config))
     for name, scheme in EXTRA_SECURITY_SCHEMES.items():
@@ -226,6 +228,22 @@ def _for_config(entry, config):
     """A schema class or operations dict as it is; an entry holding a limit of the settings
     is a function of the config."""
     return entry if isinstance(entry, (type, dict)) else entry(config)
+
+
+def exclusive_range_properties(self, field, ret, **kwargs) -> dict:
+    """apispec attribute function: a Range validator's open ends (``min_inclusive=False``:
+    ``exclusiveMinimum``), which apispec writes as closed ones."""
+    properties = {}
+    for validator in field.validators:
+        if not isinstance(validator, Range):
+            continue
+        if validator.min is not None and not validator.min_inclusive:
+            ret.pop("minimum", None)
+            properties["exclusiveMinimum"] = validator.min
+        if validator.max is not None and not validator.max_inclusive:
+            ret.pop("maximum", None)
+            properties["exclusiveMaximum"] = validator.max
+    return properties
 
 
 def typed_text_properties(self, field, ret, **kwargs) -> dict:

@@ -11,13 +11,17 @@ from registration.cli import demo, devices, gate, keys, manage, users, waitlist
 from registration.cli import messages as message_commands
 from registration.cli import organisations as organisation_commands
 from registration.cli.credentials import credential_group
+from registration.cli.forums import forum_group
+from registration.cli.zones import zone_group
+from registration.cli.attention import attention_group
 
 
 def init_app(app) -> None:
     for command in (*manage.COMMANDS, demo.demo_command, keys.keys_group,
                     devices.device_group, gate.gate_group, users.user_group,
                     waitlist.waitlist_group, message_commands.messages_group,
-                    organisation_commands.org_group, credential_group):
+                    organisation_commands.org_group, credential_group,
+                    attention_group, zone_group, forum_group):
         app.cli.add_command(command)
 
 

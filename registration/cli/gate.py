@@ -1,13 +1,20 @@
-"""`fairgate gate prepare`: the kiosks' ID-card look-up indexes, computed ahead of the pulls."""
+"""`fairgate gate prepare`: the kiosks' ID-card look-up indexes, computed ahead of the pulls;
+`fairgate gate checkout`: everyone still inside marked out at closing time (and `--due`, on a
+timer: docs/deploy.md "Periodic jobs")."""
 from __future__ import annotations
 
 import time
+from zoneinfo import ZoneInfo
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
+from registration.actions import checkout as checkout_actions
+from registration.actions.actors import Actor
 from registration.cli.common import parse_date, transaction
 from registration.extensions import db
+from registration.models import Venue
 from registration.services import gate_lookup
 
 
@@ -32,6 +39,51 @@ def prepare(venue, day, jobs):
             click.echo("no fair days to prepare")
         for fair_day in days:
             _prepare_day(fair_day, jobs)
+
+
+@gate_group.command("checkout")
+@click.argument("venue", required=False)
+@click.option("--zone", default=None, help="Only this zone (room, hall, lounge) of the venue.")
+@click.option("--at", "at", default=None, metavar="ISO",
+              help="The cut-off, e.g. 2026-09-03T18:00 (venue-local; default: now).")
+@click.option("--due", is_flag=True,
+              help="Every venue (or VENUE) and zone whose closing time has passed, at that "
+                   "time: for a timer.")
+@with_appcontext
+def checkout(venue, zone, at, due):
+    """Mark everyone still inside VENUE (or --zone) as out, so the day's inside counts end
+    at zero. Safe to run again: a second run finds nobody."""
+    if due and (zone or at):
+        raise click.ClickException("--due takes no --zone or --at / --due 不能与 --zone 或 "
+                                   "--at 同用")
+    if not due and not venue:
+        raise click.ClickException("Name a VENUE, or give --due / 请指定场馆，或使用 --due")
+    with transaction():
+        if due:
+            done = checkout_actions.check_out_due(Actor.operator(), venue=venue)
+        else:
+            done = [checkout_actions.check_out(Actor.operator(), venue, zone=zone, at=at)]
+    if not any(item.changed for item in done):
+        click.echo("nobody to check out / 无人需要签出")
+    for item in done:
+        if item.changed:
+            click.echo(checkout_line(item))
+
+
+def checkout_line(done) -> str:
+    """``CNCC 2026-09-03 18:00: 12 checked out (rooms: CNCC-R301 3) / ...``"""
+    local = done.at.astimezone(ZoneInfo(_timezone(done.venue)))
+    place = done.zone or done.venue
+    rooms = ", ".join(f"{code} {count}" for code, count in done.rooms.items())
+    en = f"{place} {done.day.isoformat()} {local:%H:%M}: {done.people} checked out"
+    zh = f"{place} {done.day.isoformat()} {local:%H:%M}：签出 {done.people} 人"
+    if rooms:
+        en, zh = en + f" (rooms: {rooms})", zh + f"（会议室等区域：{rooms}）"
+    return f"{en} / {zh}"
+
+
+def _timezone(venue_code: str) -> str:
+    return db.session.scalar(select(Venue.timezone).where(Venue.code == venue_code))
 
 
 def _prepare_day(fair_day, jobs: int) -> None:

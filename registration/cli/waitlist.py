@@ -1,10 +1,11 @@
-"""`fairgate waitlist`: run out the offers past their time (cron / systemd timer), and list
-a day's line for operators (masked)."""
+"""`fairgate waitlist`: run out the offers past their time, of days and of forums (cron /
+systemd timer), and list a day's line for operators (masked)."""
 from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
 
+from registration.actions import forum_waitlist as forum_line_actions
 from registration.actions import waitlist as waitlist_actions
 from registration.actions.actors import Actor
 from registration.cli.common import parse_date, transaction
@@ -19,12 +20,17 @@ def waitlist_group():
 @waitlist_group.command("expire")
 @with_appcontext
 def expire():
-    """Close every offer past its time; its place goes to the next in line or the day."""
+    """Close every offer past its time: a day's place goes to the next in line or the day,
+    a forum's seat to the next in its line or back to the forum."""
     with transaction():
         expired = waitlist_actions.expire_due(Actor.operator())
+        forum_expired = forum_line_actions.expire_due(Actor.operator())
     passed = sum(1 for item in expired if item.passed_to is not None)
     click.echo(f"{len(expired)} offers expired: {passed} passed on, "
                f"{len(expired) - passed} places released")
+    passed = sum(1 for item in forum_expired if item.passed_to is not None)
+    click.echo(f"{len(forum_expired)} forum seat offers expired: {passed} passed on, "
+               f"{len(forum_expired) - passed} seats freed")
 
 
 @waitlist_group.command("list")

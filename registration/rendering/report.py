@@ -1,5 +1,6 @@
-"""The daily report of a venue-day as a one-page A4 PDF with drawn charts (reportlab
-graphics): bookings by channel, arrivals by hour, attendance (admitted / no-shows)."""
+"""The daily report of a venue-day as an A4 PDF with drawn charts (reportlab graphics):
+bookings by channel, arrivals by hour, attendance (admitted / no-shows); when the day has
+forums, a second page with each forum's seats, booked, attended and no-shows."""
 from __future__ import annotations
 
 import io
@@ -143,5 +144,41 @@ def daily_report_pdf(figures: DailyFigures, *, opens_hour: int = 9, closes_hour:
         canvas.drawString(20 * mm, 12 * mm, f"生成于 Generated {generated_at:%Y-%m-%d %H:%M} "
                           "· 仅含脱敏数据 masked data only")
     canvas.showPage()
+    if figures.forums:
+        forum_page(canvas, figures, font)
     canvas.save()
     return out.getvalue()
+
+
+FORUM_HEADINGS = ("论坛 Forum", "会议室 Room", "时间 Time", "座位 Seats", "已预约 Booked",
+                  "已出席 Attended", "未到场 No-shows")
+FORUM_COLUMNS_X = (20, 62, 90, 112, 132, 154, 178)  # mm from the left edge
+
+
+def forum_page(canvas: Canvas, figures: DailyFigures, font: str) -> None:
+    """One line per forum (counts only); no-shows "—" while its doors are still open."""
+    width, height = A4
+    y = height - 20 * mm
+    canvas.setFont(font, 14)
+    canvas.drawString(20 * mm, y, f"论坛出席 Forum attendance · {figures.day.isoformat()}")
+    y -= 10 * mm
+    canvas.setFont(font, 8)
+    for x, heading in zip(FORUM_COLUMNS_X, FORUM_HEADINGS):
+        canvas.drawString(x * mm, y, heading)
+    for row in figures.forums:
+        y -= 6 * mm
+        if y < 20 * mm:  # the next page, headings again
+            canvas.showPage()
+            y = height - 20 * mm
+            canvas.setFont(font, 8)
+        cells = (row["code"], row["zone"], f"{row['starts']}–{row['ends']}", row["seats"],
+                 row["booked"], row["attended"],
+                 "—" if row["no_shows"] is None else row["no_shows"])
+        for x, cell in zip(FORUM_COLUMNS_X, cells):
+            canvas.drawString(x * mm, y, str(cell))
+    total = [sum(row[key] for row in figures.forums)
+             for key in ("seats", "booked", "attended")]
+    y -= 8 * mm
+    canvas.drawString(20 * mm, y, f"合计 Total: {len(figures.forums)} 场 forums   座位 Seats "
+                      f"{total[0]}   已预约 Booked {total[1]}   已出席 Attended {total[2]}")
+    canvas.showPage()

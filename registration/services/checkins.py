@@ -16,14 +16,15 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from gate.i18n import Text
+from gate.reasons import Reason
 from gate.vocabulary import AnomalyCode, GateStatus
 from registration.extensions import db
 from registration.models import (
-    Appointment, CheckInEvent, Credential, CredentialGateIndex, Device, FairDay, ManifestChange,
-    ManifestEntry, Pass, gate_status, join_codes, split_codes,
+    Appointment, CheckInEvent, Credential, CredentialGateIndex, Device, FairDay, Gate,
+    ManifestChange, ManifestEntry, Pass, gate_status, join_codes, split_codes,
 )
 from registration.observability import SYNC_LAG, VERDICTS
 from registration.services import manifest, presence
@@ -152,6 +153,9 @@ def store_events(device: Device, events: list[dict], *, now: datetime | None = N
         rows.append({"event": event, "day": event["scanned_at"].astimezone(zone).date(),
                      "flags": flags})
     _resolve(rows, venue.id)
+    door_zones = _door_zones(venue.id)
+    for r in rows:
+        r["zone_id"] = door_zones.get(r["event"]["gate"])
     table = CheckInEvent.__table__
     inserted: dict[str, int] = {}
     if rows:
@@ -166,7 +170,9 @@ def store_events(device: Device, events: list[dict], *, now: datetime | None = N
     repeated = [r for r in rows if r["event"]["id"] not in inserted]
     duplicates.extend(r["event"]["id"] for r in repeated)
     anomalies += _duplicate_anomalies(device, repeated)
-    anomalies += _apply_presence(venue, accepted, inserted, now)
+    annulled, refused = _annuls(device, accepted, inserted)
+    anomalies += refused
+    anomalies += _apply_presence(venue, accepted, inserted, now, annulled)
     for r in accepted:
         VERDICTS.labels(r["event"]["reason"], "kiosk").inc()
         SYNC_LAG.observe(max((now - r["event"]["scanned_at"]).total_seconds(), 0))
@@ -218,7 +224,46 @@ def _row_values(device: Device, r: dict, now: datetime) -> dict:
             "direction": event["direction"], "admit": event["admit"],
             "reason": event["reason"], "scanned_at": event["scanned_at"], "received_at": now,
             "offline": event["offline"], "source": "upload",
-            "anomalies": join_codes(r["flags"]) or None, "digest": event_digest(event)}
+            "anomalies": join_codes(r["flags"]) or None, "digest": event_digest(event),
+            "zone_id": r["zone_id"], "annuls": event.get("annuls") if _is_annul(event) else None}
+
+
+def _is_annul(event: dict) -> bool:
+    """An annul event; ``annuls`` on any other event is ignored."""
+    return bool(event.get("annuls")) and event["reason"] == Reason.annulled.value \
+        and not event["admit"]
+
+
+def _door_zones(venue_id: int) -> dict[str, int]:
+    """Gate code -> zone id of the venue's door gates (entrances are not in it)."""
+    return dict(db.session.execute(select(Gate.code, Gate.zone_id).where(
+        Gate.venue_id == venue_id, Gate.zone_id.is_not(None))).all())
+
+
+def _annuls(device: Device, accepted: list[dict], inserted: dict[str, int]):
+    """Apply the batch's new annul events (services/annul.py): the admissions annulled for
+    the first time, and an ``annul_refused`` anomaly (flagged on the annul event) for
+    each annul of no admission of this device or after the window."""
+    from registration.services import annul
+
+    done, anomalies = [], []
+    for r in accepted:
+        event = r["event"]
+        if not _is_annul(event):
+            continue
+        try:
+            outcome = annul.annul_admission(device, event["annuls"], at=event["scanned_at"])
+        except ServiceError:
+            anomalies.append({"event": event["id"], "code": AnomalyCode.annul_refused,
+                              "serial": r["serial"]})
+            r["flags"].append(AnomalyCode.annul_refused)
+            db.session.execute(update(CheckInEvent.__table__).where(
+                CheckInEvent.__table__.c.id == inserted[event["id"]])
+                .values(anomalies=join_codes(r["flags"])))
+            continue
+        if outcome.first:
+            done.append(outcome)
+    return done, anomalies
 
 
 def _duplicate_anomalies(device: Device, repeated: list[dict]) -> list[dict]:
@@ -244,21 +289,50 @@ def _duplicate_anomalies(device: Device, repeated: list[dict]) -> list[dict]:
 
 
 def _apply_presence(venue, accepted: list[dict], inserted: dict[str, int],
-                    now: datetime) -> list[dict]:
-    """Replay presence for the passes admitted in this batch; tell other kiosks."""
+                    now: datetime, annulled=()) -> list[dict]:
+    """Replay presence for the passes admitted in this batch, and those whose admission
+    was annulled, in the place of each gate (the venue, or a door's zone); tell other
+    kiosks."""
     passages = [r for r in accepted if r["event"]["admit"] and r["info"] is not None]
-    if not passages:
-        return []
-    keys = {(r["serial"], r["day"]) for r in passages}
-    facts = {r["serial"]: r["info"].facts for r in passages}
-    anomalies, changed = presence.replay(keys, venue.id, facts, venue.reentry_allowed,
-                                         {inserted[r["event"]["id"]] for r in passages})
-    by_key = {(r["serial"], r["day"]): r for r in passages}
+    places: dict[int | None, dict] = {}
+    for r in passages:
+        places.setdefault(r["zone_id"], {})[(r["serial"], r["day"])] = r["info"]
+    _add_annulled(places, annulled)
+    return _replay_places(venue, places, {inserted[r["event"]["id"]] for r in passages}, now)
+
+
+def _add_annulled(places: dict, annulled) -> None:
+    by_serial = passes_by_serial(a.event.serial for a in annulled if a.event.serial)
+    for a in annulled:
+        info = by_serial.get(a.event.serial) if a.event.serial else None
+        if info is not None:
+            places.setdefault(a.event.zone_id, {})[(a.event.serial, a.event.day)] = info
+
+
+def replay_annulled(venue, annulled, now: datetime) -> None:
+    """Presence of the passes whose admissions were annulled (POST /api/v1/gate/annul)."""
+    places: dict = {}
+    _add_annulled(places, annulled)
+    _replay_places(venue, places, set(), now)
+
+
+def _replay_places(venue, places: dict, new_rows: set[int], now: datetime) -> list[dict]:
+    anomalies: list[dict] = []
     per_day: dict[int, set[int]] = {}
-    for key in changed:
-        r = by_key[key]
-        if r["fair_day_id"] is not None:
-            per_day.setdefault(r["fair_day_id"], set()).add(r["info"].pass_id)
+    day_ids: dict = {}
+    for zone_id in sorted(places, key=lambda z: (z is not None, z or 0)):
+        infos = places[zone_id]
+        # People step out of a room and back in: doors always allow re-entry.
+        found, changed = presence.replay(
+            set(infos), venue.id, {serial: info.facts for (serial, _), info in infos.items()},
+            True if zone_id is not None else venue.reentry_allowed, new_rows, zone_id=zone_id)
+        anomalies += found
+        for serial, day in changed:
+            if day not in day_ids:
+                day_ids[day] = db.session.scalar(select(FairDay.id).where(
+                    FairDay.venue_id == venue.id, FairDay.date == day))
+            if day_ids[day] is not None:
+                per_day.setdefault(day_ids[day], set()).add(infos[(serial, day)].pass_id)
     bump_listed(per_day, now)
     return anomalies
 

@@ -97,3 +97,42 @@ def zone_wire(zone: Zone, forums: list[Forum]) -> dict:
     return {"code": zone.code, "kind": zone.kind.value, "name": zone.name.as_dict(),
             "seated": zone.seated, "kinds": sorted(k.value for k in kinds) if kinds else None,
             "capacity": zone.capacity, "sessions": wire_sessions}
+
+
+def zone_of_device(device) -> Zone | None:
+    """The zone whose door the device was enrolled for (None: an entrance device)."""
+    gate = device.gate
+    return gate.zone if gate is not None and gate.zone_id is not None else None
+
+
+def door_header(device, fair_day, policy: dict) -> dict:
+    """What a manifest header adds for gates: ``zone`` (a door device's zone and its
+    sessions of the day, else None), ``attention_kinds`` (the kinds' check-in texts), and
+    at a door the ``policy`` whose ``occupancy_limit`` is the room's capacity: a door
+    kiosk leases room credits (services/leases.py with the zone), never the venue's."""
+    from registration.services import attention
+
+    zone = zone_of_device(device)
+    header = {"zone": None, "attention_kinds": attention.kind_notes()}
+    if zone is not None:
+        header["zone"] = zone_wire(zone, sessions(zone, fair_day.date))
+        header["policy"] = {**policy, "occupancy_limit": zone.capacity}
+    return header
+
+
+def add_item_fields(items: list[dict], rows, zone: Zone | None, wire: dict | None) -> None:
+    """Each manifest item's ``seats`` (forum codes of its active seats in the door's zone
+    today; [] at an entrance) and ``attention`` (its own or its organisation's check-in
+    text, else None). Two or three queries for the page."""
+    from registration.services import attention
+
+    appointment_ids = [row.appointment_id for row in rows]
+    notes = attention.item_notes(appointment_ids)
+    held: dict[int, list[str]] = {}
+    if zone is not None and wire is not None and wire["sessions"]:
+        codes = [s["code"] for s in wire["sessions"]]
+        forums = list(db.session.scalars(select(Forum).where(Forum.code.in_(codes))))
+        held = seats_by_appointment(forums, appointment_ids)
+    for item, row in zip(items, rows):
+        item["seats"] = sorted(held.get(row.appointment_id, ()))
+        item["attention"] = notes.get(row.appointment_id)

@@ -17,6 +17,7 @@ from sqlalchemy import and_, func, select
 
 from registration.extensions import db
 from registration.services.kind_counts import counts_by_kind, exhibitor_badges
+from registration.services.room_dashboard import forum_attendance
 from registration.models import (
     Appointment, AppointmentStatus, Channel, CheckInEvent, FairDay, PassPresence, TimeSlot,
     Venue,
@@ -130,9 +131,12 @@ class DailyFigures:
     no_shows: int                # active appointments never admitted
     arrivals_by_hour: dict[int, int]  # first admitted entry of each pass, venue-local hour
     anomalies: int
+    # Per forum of the day (services/room_dashboard.py): seats, booked, attended, no-shows.
+    forums: tuple[dict, ...] = ()
 
 
-def daily_figures(venue: Venue, day: date) -> DailyFigures:
+def daily_figures(venue: Venue, day: date, *, now: datetime | None = None) -> DailyFigures:
+    """The report's figures; ``now`` decides which forums' doors have closed (no-shows)."""
     zone = ZoneInfo(venue.timezone)
     fair_day = db.session.scalar(select(FairDay).where(FairDay.venue_id == venue.id,
                                                        FairDay.date == day))
@@ -167,7 +171,23 @@ def daily_figures(venue: Venue, day: date) -> DailyFigures:
         by_channel={channel.value: channels[channel.value] for channel in Channel},
         cancelled=cancelled, admitted=len(admitted_appointments & active_ids),
         no_shows=len(active_ids - admitted_appointments),
-        arrivals_by_hour=dict(sorted(hours.items())), anomalies=anomalies)
+        arrivals_by_hour=dict(sorted(hours.items())), anomalies=anomalies,
+        forums=tuple(forum_attendance(venue, day, db.session, now=now)))
+
+
+FORUM_COLUMNS = ("venue", "date", "forum", "room", "title_zh", "title_en", "starts", "ends",
+                 "seats", "booked", "attended", "no_shows")
+
+
+def forums_csv(venue: Venue, day: date) -> bytes:
+    """Forum attendance of the venue-day: counts only (no-shows empty while a forum's doors
+    are still to close)."""
+    return _csv(FORUM_COLUMNS, [
+        {"venue": venue.code, "date": day.isoformat(), "forum": row["code"],
+         "room": row["zone"], "title_zh": row["title"]["zh"], "title_en": row["title"]["en"],
+         "starts": row["starts"], "ends": row["ends"], "seats": row["seats"],
+         "booked": row["booked"], "attended": row["attended"], "no_shows": row["no_shows"]}
+        for row in forum_attendance(venue, day, db.session)])
 
 
 KIND_COLUMNS = ("venue", "date", "kind", "kind_zh", "kind_en", "colour", "issued", "admitted",

@@ -12,9 +12,7 @@ stored. The caller commits; offer messages leave after the commit.
 """
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,15 +30,17 @@ from registration.services.booking import new_confirmation_code
 from registration.services.calendar import utc_now
 from registration.services.errors import Conflict, NotFound, invalid_field
 from registration.services.identity import vault
+from registration.services.link_tokens import new_token, token_hash
 from registration.services.organisations import mask_email
 
-TOKEN_BYTES = 32
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 NOT_FULL = Text("该论坛尚有座位，请直接预约", "This forum still has seats: reserve one directly")
 ALREADY_WAITING = Text("您已在该论坛的候补名单中", "You are already on this forum's waiting list")
 BAD_CONTACT = Text("请填写电子邮箱或手机号码，以便通知您空出的座位",
                    "Give an email address or a mobile number to be offered a freed seat")
+BAD_EMAIL = Text("电子邮箱格式不正确", "This email address is not valid")
+BAD_PHONE = Text("手机号码格式不正确", "This mobile number is not valid")
 OFFER_NOT_FOUND = Text("找不到该座位邀请", "This offer does not exist")
 OFFER_GONE = Text("该座位邀请已失效（已过期或已使用）",
                   "This offer is no longer valid (expired or used)")
@@ -60,34 +60,40 @@ class Expiry:
     passed_to: Offer | None
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256((token or "").encode()).hexdigest()
-
-
 def offer_lifetime(forum: Forum, now: datetime) -> datetime:
     """When a new offer runs out: FORUM_OFFER_MINUTES from now, never after the start."""
-    minutes = float(current_app.config.get("FORUM_OFFER_MINUTES", 120))
+    minutes = float(current_app.config["FORUM_OFFER_MINUTES"])
     return max(min(now + timedelta(minutes=minutes), forum.starts), now + timedelta(minutes=1))
 
 
-def parse_contact(contact: str | None) -> dict:
-    """``{"email": ..}`` or ``{"phone": ..}``; 422 naming ``contact`` otherwise."""
-    text = (contact or "").strip()
-    if EMAIL_RE.fullmatch(text) and len(text) <= 200:
-        return {"email": text}
-    number = sms.normalise_phone(text)
-    if number.lstrip("+").isdigit() and 5 <= len(number.lstrip("+")) <= 15:
-        return {"phone": number}
-    raise invalid_field("contact", BAD_CONTACT, "invalid_contact")
+def contact_details(email: str | None, phone: str | None) -> dict:
+    """``{"email": .., "phone": ..}`` (one of them at least) for the offer; 422 naming the
+    bad field (``email`` when neither is given)."""
+    reached = {}
+    address = (email or "").strip()
+    if address:
+        if not (EMAIL_RE.fullmatch(address) and len(address) <= 254):
+            raise invalid_field("email", BAD_EMAIL, "invalid_email")
+        reached["email"] = address
+    if (phone or "").strip():
+        number = sms.normalise_phone(phone)
+        if not (number.lstrip("+").isdigit() and 5 <= len(number.lstrip("+")) <= 20):
+            raise invalid_field("phone", BAD_PHONE, "invalid_phone")
+        reached["phone"] = number
+    if not reached:
+        raise invalid_field("email", BAD_CONTACT, "contact_required")
+    return reached
 
 
-def join(forum_code: str, *, code: str, document_number: str, contact: str,
-         lang: str = "zh", now: datetime | None = None) -> ForumWaitlistEntry:
+def join(forum_code: str, *, code: str, document_number: str, email: str | None = None,
+         phone: str | None = None, lang: str = "zh",
+         now: datetime | None = None) -> ForumWaitlistEntry:
     """Join a full forum's line: the same checks as a reservation (who, the venue-day, the
-    kind, the window, no clash), then 409 ``seats_available`` while seats are left."""
+    kind, the window, no clash), then 409 ``not_full`` while seats are left and
+    ``already_waiting`` for a second entry of one person."""
     now = now or utc_now()
     forum = seat_service.get_forum(forum_code)
-    reached = parse_contact(contact)
+    reached = contact_details(email, phone)
     document_index = seat_service.identify(code, document_number)
     holder = seat_service.holder_for(forum, document_index)
     seat_service.check_may_register(forum, holder, now)
@@ -95,7 +101,7 @@ def join(forum_code: str, *, code: str, document_number: str, contact: str,
     seat_service.lock_forum(forum)
     db.session.refresh(forum)
     if forum.seats_left > 0:
-        raise Conflict("seats_available", NOT_FULL)
+        raise Conflict("not_full", NOT_FULL)
     masked = mask_email(reached["email"]) if "email" in reached \
         else sms.mask_phone(reached["phone"])
     entry = ForumWaitlistEntry(
@@ -124,7 +130,7 @@ def offer_next(forum: Forum, *, now: datetime | None = None) -> Offer | None:
         .order_by(ForumWaitlistEntry.joined_at, ForumWaitlistEntry.id).limit(1))
     if head is None:
         return None
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     table = ForumWaitlistEntry.__table__
     result = db.session.execute(
         update(table).where(table.c.id == head.id, table.c.status == "waiting")
@@ -160,6 +166,11 @@ def accept(token: str, *, now: datetime | None = None):
     now = now or utc_now()
     entry = find_offer(token)
     forum = seat_service.get_forum(entry.forum.code)
+    holder = seat_service.holder_for(forum, entry.document_index)
+    # The person's booking first, then the forum: the order a reservation takes them in,
+    # so the same person reserving at this moment waits (and sees this seat) rather than
+    # deadlocking.
+    seat_service.lock_holder(holder)
     seat_service.lock_forum(forum)
     table = ForumWaitlistEntry.__table__
     claimed = db.session.execute(
@@ -168,7 +179,6 @@ def accept(token: str, *, now: datetime | None = None):
         .values(status="seated", closed_at=now))
     if claimed.rowcount != 1:
         raise Conflict("offer_gone", OFFER_GONE)
-    holder = seat_service.holder_for(forum, entry.document_index)
     seat_service.check_no_clash(forum, entry.document_index)
     seat = seat_service.write_seat(forum, holder, now)
     db.session.execute(update(table).where(table.c.id == entry.id).values(seat_id=seat.id))
@@ -176,17 +186,57 @@ def accept(token: str, *, now: datetime | None = None):
     return seat
 
 
-def expire_due(*, now: datetime | None = None) -> list[Expiry]:
-    """Every offer past its time: closed, its seat passed to the next in line or freed."""
+def decline(token: str, *, now: datetime | None = None) -> Expiry:
+    """"No thanks": the open offer closes at once (``withdrawn``, as the day waiting list
+    records a decline) and its seat passes on exactly as at expiry: to the next in line,
+    who is offered it, or back to the forum. 409 ``offer_gone`` when the offer already
+    expired, was used or declined."""
     now = now or utc_now()
-    due = db.session.execute(select(ForumWaitlistEntry.id, ForumWaitlistEntry.forum_id).where(
+    entry = find_offer(token)
+    forum = db.session.get(Forum, entry.forum_id)
+    seat_service.lock_forum(forum)
+    table = ForumWaitlistEntry.__table__
+    closed = db.session.execute(
+        update(table).where(table.c.id == entry.id, table.c.status == "offered",
+                            table.c.offer_expires_at > now)
+        .values(status="withdrawn", closed_at=now))
+    if closed.rowcount != 1:
+        raise Conflict("offer_gone", OFFER_GONE)
+    db.session.refresh(entry)
+    db.session.refresh(forum)
+    return Expiry(entry, pass_on(forum, now=now))
+
+
+def offer_is_open(entry: ForumWaitlistEntry, now: datetime | None = None) -> bool:
+    return (entry.status is ForumWaitStatus.offered
+            and entry.offer_expires_at > (now or utc_now()))
+
+
+def _due(now: datetime, forum_id: int | None):
+    query = select(ForumWaitlistEntry.id, ForumWaitlistEntry.forum_id).where(
         ForumWaitlistEntry.status == ForumWaitStatus.offered,
         ForumWaitlistEntry.offer_expires_at <= now)
-        .order_by(ForumWaitlistEntry.offer_expires_at)).all()
+    if forum_id is not None:
+        query = query.where(ForumWaitlistEntry.forum_id == forum_id)
+    return query
+
+
+def has_due_offers(forum_id: int | None = None, now: datetime | None = None) -> bool:
+    """Whether an offer (of one forum, or any) ran out: one small read before the lazy
+    expiry writes."""
+    return db.session.execute(_due(now or utc_now(), forum_id).limit(1)).first() is not None
+
+
+def expire_due(*, forum_id: int | None = None, now: datetime | None = None) -> list[Expiry]:
+    """Every offer past its time (of one forum, or all): closed, its seat passed to the
+    next in line or freed."""
+    now = now or utc_now()
+    due = db.session.execute(
+        _due(now, forum_id).order_by(ForumWaitlistEntry.offer_expires_at)).all()
     expired = []
     table = ForumWaitlistEntry.__table__
-    for entry_id, forum_id in due:
-        forum = db.session.get(Forum, forum_id)
+    for entry_id, of_forum in due:
+        forum = db.session.get(Forum, of_forum)
         seat_service.lock_forum(forum)
         result = db.session.execute(
             update(table).where(table.c.id == entry_id, table.c.status == "offered",
@@ -205,6 +255,20 @@ def contact_of(entry: ForumWaitlistEntry) -> dict:
     if entry.contact_ciphertext is None:
         return {}
     return vault().decrypt(entry.contact_ciphertext, purpose="contact")
+
+
+def position(entry: ForumWaitlistEntry) -> int | None:
+    """The entry's place in the line (1: offered the next freed seat); None once it is no
+    longer waiting."""
+    if entry.status is not ForumWaitStatus.waiting:
+        return None
+    ahead = db.session.scalar(select(func.count()).select_from(ForumWaitlistEntry).where(
+        ForumWaitlistEntry.forum_id == entry.forum_id,
+        ForumWaitlistEntry.status == ForumWaitStatus.waiting,
+        (ForumWaitlistEntry.joined_at < entry.joined_at)
+        | ((ForumWaitlistEntry.joined_at == entry.joined_at)
+           & (ForumWaitlistEntry.id < entry.id))))
+    return (ahead or 0) + 1
 
 
 def line_count(forum: Forum) -> int:

@@ -17,7 +17,7 @@ from gate.passes import PassKind
 from registration.extensions import db
 from registration.models import FairDay, Forum, Venue, Zone, join_codes, split_codes
 from registration.services.errors import invalid_field
-from registration.services.zones import _names, normal_code, pass_kinds
+from registration.services.zones import MAX_PEOPLE, TOO_MANY, _names, normal_code, pass_kinds
 
 UNKNOWN_ZONE = Text("没有这个区域", "Unknown zone")
 BAD_TIME = Text("时间须为 ISO 8601 格式（如 2026-09-05T09:30 或带时区 +08:00）",
@@ -92,6 +92,8 @@ def set_forum(code: str, *, zone_code: str, title_zh: str, title_en: str, starts
     if fair_day is None:
         raise invalid_field("starts", NOT_FAIR_DAY, "not_fair_day")
     seats = _whole(seats, "seats", BAD_SEATS, 1)
+    if seats > MAX_PEOPLE:
+        raise invalid_field("seats", TOO_MANY, "invalid_seats")
     if zone.capacity is not None and seats > zone.capacity:
         raise invalid_field("seats", OVER_CAPACITY, "seats_over_capacity")
     doors = _whole(doors_open_minutes, "doors_open_minutes", BAD_MINUTES, 0, 720)

@@ -30,7 +30,7 @@ from sqlalchemy import func, select, text, update
 from gate.i18n import Text
 from gate.occupancy import CreditReport, LeaseError, OccupancyPool, peak_rate, stock_target
 from registration.extensions import db
-from registration.models import Device, DeviceCredits, DeviceLease, FairDay
+from registration.models import Device, DeviceCredits, DeviceLease, FairDay, Gate
 from registration.models import OccupancyPool as PoolRow
 from registration.models.checkin import VENUE_POOL, ZONE_POOL
 from registration.services.calendar import utc_now
@@ -65,15 +65,21 @@ def _ensure_pool(fair_day: FairDay, zone=None) -> None:
             index_elements=key[0], index_where=text(key[1])))
 
 
-def _pool_row(fair_day: FairDay):
+def _pool_row(fair_day: FairDay, zone=None):
     table = PoolRow.__table__
-    return db.session.execute(select(table).where(*_pool(fair_day))).one()
+    return db.session.execute(select(table).where(*_pool(fair_day, zone))).one()
 
 
-def _credits(fair_day: FairDay) -> dict[int, int]:
+def _credits(fair_day: FairDay, zone=None) -> dict[int, int]:
+    """Credits held for the pool: by the venue's entrance devices, or the zone's door
+    devices (a device leases from the pool of the gate it was enrolled for)."""
+    place = Gate.zone_id.is_(None) if zone is None else Gate.zone_id == zone.id
     return dict(db.session.execute(
         select(DeviceCredits.device_id, DeviceCredits.outstanding)
-        .where(DeviceCredits.fair_day_id == fair_day.id, DeviceCredits.outstanding > 0)).all())
+        .join(Device, Device.id == DeviceCredits.device_id)
+        .join(Gate, Gate.id == Device.gate_id)
+        .where(DeviceCredits.fair_day_id == fair_day.id, DeviceCredits.outstanding > 0,
+               place)).all())
 
 
 def _load(row, credits: dict[int, int], limit: int) -> OccupancyPool:
@@ -88,14 +94,15 @@ def _load(row, credits: dict[int, int], limit: int) -> OccupancyPool:
     return pool
 
 
-def pool_summary(fair_day: FairDay) -> dict | None:
-    """limit, inside, committed (inside + credits out) and grantable, or None (no limit)."""
-    if fair_day.occupancy_limit is None:
+def pool_summary(fair_day: FairDay, zone=None) -> dict | None:
+    """limit, inside, committed (inside + credits out) and grantable, or None (no limit):
+    of the venue-day's pool, or the room ``zone``'s."""
+    limit = _limit(fair_day, zone)
+    if limit is None:
         return None
     table = PoolRow.__table__
-    row = db.session.execute(select(table).where(*_pool(fair_day))).one_or_none()
+    row = db.session.execute(select(table).where(*_pool(fair_day, zone))).one_or_none()
     inside, outstanding = (row.inside, row.outstanding) if row else (0, 0)
-    limit = fair_day.occupancy_limit
     return {"limit": limit, "inside": inside, "committed": inside + outstanding,
             "grantable": max(0, limit - inside - outstanding)}
 
@@ -128,22 +135,24 @@ def recent_peak(device: Device, fair_day: FairDay, now: datetime,
 
 
 def lease(device: Device, fair_day: FairDay, lease_id: str, requested: int,
-          report: CreditReport, *, now: datetime | None = None) -> dict:
+          report: CreditReport, *, now: datetime | None = None, zone=None) -> dict:
     """Apply a kiosk's credit report, then top its credits up to the sized stock
     (``requested``: the kiosk's hint, the stock it wants at least is what it holds plus
     this, within its fair share; 0: grant nothing). The answer's ``target`` is the stock
     sized for the gate, without the hint (so a kiosk holding more than it needs sees it);
-    ``peak_per_minute`` the rate it was sized for."""
+    ``peak_per_minute`` the rate it was sized for. ``zone``: a door device's room, whose
+    capacity is the pool's limit (the venue's occupancy limit is the entrances')."""
     base = {"lease_id": lease_id, "date": fair_day.date.isoformat()}
-    if fair_day.occupancy_limit is None:
+    limit = _limit(fair_day, zone)
+    if limit is None:
         return {**base, "limited": False, "granted": 0, "credits": 0, "overdraft": 0,
                 "pool": None, "target": None, "peak_per_minute": None}
     now = now or utc_now()
-    limit = fair_day.occupancy_limit
-    _ensure_pool(fair_day)
+    _ensure_pool(fair_day, zone)
     table = PoolRow.__table__
     # The lock comes first, before anything is read.
-    db.session.execute(update(table).where(*_pool(fair_day)).values(occupancy_limit=limit))
+    db.session.execute(update(table).where(*_pool(fair_day, zone))
+                       .values(occupancy_limit=limit))
     stored = db.session.scalar(select(DeviceLease).where(
         DeviceLease.device_id == device.id, DeviceLease.lease_id == lease_id))
     if stored is not None:
@@ -151,8 +160,9 @@ def lease(device: Device, fair_day: FairDay, lease_id: str, requested: int,
             raise Conflict("lease_id_reused", REUSED, {"lease_id": REUSED})
         return {**base, "limited": True, "granted": stored.granted,
                 "credits": stored.outstanding_after, "overdraft": stored.overdraft,
-                "pool": pool_summary(fair_day), "target": None, "peak_per_minute": None}
-    pool = _load(_pool_row(fair_day), _credits(fair_day), limit)
+                "pool": pool_summary(fair_day, zone), "target": None,
+                "peak_per_minute": None}
+    pool = _load(_pool_row(fair_day, zone), _credits(fair_day, zone), limit)
     try:
         overdraft = pool.apply_report(device.id, report)
     except LeaseError:
@@ -172,7 +182,7 @@ def lease(device: Device, fair_day: FairDay, lease_id: str, requested: int,
         wanted = stock_target(**sizing, hint=held + requested)
         granted = pool.grant(device.id, max(0, wanted - held))
     held = pool.outstanding_for(device.id)
-    db.session.execute(update(table).where(*_pool(fair_day)).values(
+    db.session.execute(update(table).where(*_pool(fair_day, zone)).values(
         inside=pool.inside, outstanding=sum(pool.outstanding.values()),
         granted_total=pool.granted_total,
         consumed_total=pool.consumed_total, returned_total=pool.returned_total,
@@ -190,7 +200,7 @@ def lease(device: Device, fair_day: FairDay, lease_id: str, requested: int,
         outstanding_after=held, created_at=now))
     db.session.flush()
     return {**base, "limited": True, "granted": granted, "credits": held,
-            "overdraft": overdraft, "pool": pool_summary(fair_day), "target": target,
+            "overdraft": overdraft, "pool": pool_summary(fair_day, zone), "target": target,
             "peak_per_minute": round(peak, 2)}
 
 

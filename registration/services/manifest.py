@@ -26,9 +26,9 @@ from registration.extensions import db
 from gate.vocabulary import GateStatus
 from registration.models import (
     Appointment, AppointmentStatus, Device, FairDay, ManifestChange, ManifestEntry,
-    ManifestFeed, Pass, PassPresence, PassStatus, TimeSlot, Venue, gate_status,
+    ManifestFeed, Pass, PassPresence, PassStatus, TimeSlot, Venue, ZonePresence, gate_status,
 )
-from registration.services import credential_days, gate_lookup
+from registration.services import credential_days, doors, gate_lookup
 from registration.services import passes as pass_service
 from registration.services import gate_policy
 from registration.services.calendar import utc_now, venue_today
@@ -172,8 +172,9 @@ def manifest_page(device: Device, fair_day: FairDay, cursor_text: str | None, li
         where, order = entry.c.id > cursor.after, entry.c.id
     else:
         where, order = entry.c.seq > cursor.seq, entry.c.seq
+    zone = doors.zone_of_device(device)
     rows = db.session.execute(
-        _item_query(fair_day).where(entry.c.fair_day_id == fair_day.id, where)
+        _item_query(fair_day, zone).where(entry.c.fair_day_id == fair_day.id, where)
         .order_by(order).limit(limit + 1)
     ).all()
     has_more = len(rows) > limit
@@ -187,8 +188,10 @@ def manifest_page(device: Device, fair_day: FairDay, cursor_text: str | None, li
     else:
         next_cursor = Cursor(fair_day.id, rows[-1].seq if rows else cursor.seq)
     items = _items(rows, indexes, fair_day.id)
+    header = manifest_header(device, fair_day, now=now, params=params)
+    doors.add_item_fields(items, rows, zone, header["zone"])
     return {
-        **manifest_header(device, fair_day, now=now, params=params),
+        **header,
         "reset": reset, "full": cursor.after is not None,
         "appointments": items,
         "revoked": [item["serial"] for item in items if item["status"] != GateStatus.active],
@@ -202,13 +205,17 @@ def manifest_header(device: Device, fair_day: FairDay, *, now: datetime | None =
     keys = [{**key, "public_key": encode_public_key(key["public_key"])}
             for key in pass_service.published_keys()]
     params = params or gate_lookup.venue_day_params(fair_day)
+    policy = gate_policy.policy_wire(venue, fair_day)
     return {
         "venue": venue.code, "date": fair_day.date.isoformat(),
         "server_time": (now or utc_now()).isoformat(),
         # The policy online verify decides with: the same verdicts offline.
-        "policy": gate_policy.policy_wire(venue, fair_day),
+        "policy": policy,
         "lookup_kdf": params.to_wire(),
         "keys": keys,
+        # Door devices: their zone and its sessions today (None at an entrance); every
+        # device: the kinds' check-in texts (services/attention.py).
+        **doors.door_header(device, fair_day, policy),
     }
 
 
@@ -256,9 +263,12 @@ def _status(row) -> GateStatus:
                        AppointmentStatus(row.appointment_status))
 
 
-def _item_query(fair_day: FairDay):
+def _item_query(fair_day: FairDay, zone=None):
+    """The items' rows; at a door of ``zone`` their presence is the zone's."""
     entry, p, a = ManifestEntry.__table__, Pass.__table__, Appointment.__table__
-    slot, presence = TimeSlot.__table__, PassPresence.__table__
+    slot = TimeSlot.__table__
+    presence = PassPresence.__table__ if zone is None else ZonePresence.__table__
+    here = [] if zone is None else [presence.c.zone_id == zone.id]
     return (
         select(entry.c.id.label("entry_id"), entry.c.seq, p.c.serial, p.c.status,
                p.c.revoke_cause, p.c.kind, a.c.status.label("appointment_status"),
@@ -272,7 +282,7 @@ def _item_query(fair_day: FairDay):
         .join(a, a.c.id == p.c.appointment_id)
         .outerjoin(slot, slot.c.id == a.c.slot_id)
         .outerjoin(presence, and_(presence.c.serial == p.c.serial,
-                                  presence.c.day == fair_day.date))
+                                  presence.c.day == fair_day.date, *here))
     )
 
 

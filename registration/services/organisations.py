@@ -15,7 +15,6 @@ actions' (registration/actions/organisations.py).
 """
 from __future__ import annotations
 
-import hashlib
 import math
 import secrets
 from dataclasses import dataclass
@@ -38,10 +37,10 @@ from registration.services.booking import CODE_ALPHABET, CONSENT_REQUIRED
 from registration.services.calendar import utc_now
 from registration.services.errors import Conflict, InvalidInput, NotFound, invalid_field
 from registration.services.identity import vault
+from registration.services.link_tokens import new_token, token_hash
 
 CODE_PREFIX = "ORG-"
 CODE_LENGTH = 8
-TOKEN_BYTES = 32
 MAINLAND = "CHN"
 REASON_MAX_LENGTH = 500
 STAND_AREA_MAX_M2 = 100_000
@@ -336,10 +335,6 @@ def _decide(organisation: Organisation, **values) -> None:
 
 # -- sign-in links -------------------------------------------------------------------------
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256((token or "").encode()).hexdigest()
-
-
 def sign_in_url(token: str) -> str:
     """The portal's sign-in link, from PUBLIC_URL (never the request's Host header)."""
     return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/org/signin/{token}"
@@ -348,7 +343,7 @@ def sign_in_url(token: str) -> str:
 def issue_sign_in(organisation: Organisation, *, now: datetime | None = None) -> str:
     """A new one-time sign-in link (the URL; only the token's SHA-256 is stored), valid for
     ORG_SIGN_IN_HOURS."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     now = now or utc_now()
     hours = float(current_app.config["ORG_SIGN_IN_HOURS"])
     db.session.add(OrganisationSignIn(

@@ -4,7 +4,9 @@ A seat is taken with ONE conditional UPDATE of the forum's counter (``seats_take
 seats``), as a booking takes a day's place, so no interleaving of requests on SQLite or
 PostgreSQL holds more seats than the forum has (the CHECK ``seats_taken <= seats`` backs it
 up). One active seat per person and forum is the partial unique index's: a race of one
-person's two requests ends in 409 ``seat_taken`` (inside a SAVEPOINT), never a 500. Each
+person's two requests ends in 409 ``seat_taken`` (inside a SAVEPOINT), never a 500; the
+holder's appointment row is locked before the clash check, so one person's requests for two
+overlapping forums take their turns and the second is ``time_conflict``. Each
 change bumps the holder's pass in the venue-day's manifest feed (ManifestChange.SEAT), the
 last step before the commit. The caller commits.
 """
@@ -117,6 +119,17 @@ def check_may_register(forum: Forum, holder: Holder, now: datetime) -> None:
         raise Conflict("registration_closed", CLOSED)
 
 
+def registration_status(forum: Forum, now: datetime | None = None) -> str:
+    """Whether the forum takes reservations now, as :func:`check_may_register` reads its
+    window: ``not_yet``, ``closed``, else ``full`` (no seat left) or ``open``."""
+    now = now or utc_now()
+    if now >= (forum.registration_closes or forum.starts):
+        return "closed"
+    if forum.registration_opens is not None and now < forum.registration_opens:
+        return "not_yet"
+    return "full" if forum.seats_left <= 0 else "open"
+
+
 def check_no_clash(forum: Forum, document_index: str) -> None:
     """409 ``seat_taken`` (a seat in this forum) or ``time_conflict`` (in an overlapping one)."""
     held = db.session.execute(
@@ -128,6 +141,15 @@ def check_no_clash(forum: Forum, document_index: str) -> None:
         raise Conflict("seat_taken", SEAT_TAKEN)
     if held:
         raise Conflict("time_conflict", time_conflict_message(held[0]), forum=held[0].code)
+
+
+def lock_holder(holder: Holder) -> None:
+    """The holder's appointment row lock for the rest of the transaction (a no-op UPDATE),
+    taken before the clash check: one person's reservations of that day take their turns,
+    so two overlapping forums asked for at once cannot both pass the check."""
+    table = Appointment.__table__
+    db.session.execute(update(table).where(table.c.id == holder.appointment.id)
+                       .values(id=table.c.id))
 
 
 def take_seat_place(forum: Forum) -> bool:
@@ -186,6 +208,7 @@ def reserve(forum_code: str, *, code: str, document_number: str,
     document_index = identify(code, document_number)
     holder = holder_for(forum, document_index)
     check_may_register(forum, holder, now)
+    lock_holder(holder)
     check_no_clash(forum, document_index)
     if not take_seat_place(forum):
         raise Conflict("seats_full", SEATS_FULL, waitlist=True)

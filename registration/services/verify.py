@@ -9,6 +9,7 @@ the same moment admit it once. Each verification is stored as a check-in event.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -26,7 +27,9 @@ from registration.models import (
     Appointment, AppointmentStatus, CheckInEvent, Device, FairDay, Pass, TimeSlot, Venue,
 )
 from registration.observability import VERDICTS
-from registration.services import booking, credential_days, gate_policy, leases, presence
+from registration.services import (
+    attention, booking, credential_days, door_verify, doors, gate_policy, leases, presence,
+)
 from registration.services.calendar import utc_now, venue_now
 from registration.services.checkins import (
     PassInfo, bump_listed, event_digest, pass_info, with_credential,
@@ -113,16 +116,29 @@ def verify_scan(device: Device, scan_input: str | dict, direction: str, gate: st
         present = serial if scan.token_error is None else None
     kind = info.kind if info else (scan.claims.kind.value if scan.claims else "visitor")
     facts = presence.PassFacts(info.appointment_id if info else None, kind)
-    verdict, moved = decide_online(scan, venue=venue, fair_day=fair_day, day=day,
-                                   local_time=local.time(), record=record,
-                                   serial=present, facts=facts)
+    zone = doors.zone_of_gate(gate)
+    decided = decide_online if zone is None \
+        else functools.partial(door_verify.decide_at_door, zone=zone)
+    verdict, moved = decided(scan, venue=venue, fair_day=fair_day, day=day,
+                             local_time=local.time(), record=record, serial=present,
+                             facts=facts)
+    verdict = with_note(verdict, info)
     event_id = event_id or "srv-" + uuid.uuid4().hex
     _record_event(device, event_id, day, gate, serial if scan.token_error is None else None,
-                  document_index, info, verdict, now)
+                  document_index, info, verdict, now, zone_id=zone.id if zone else None)
     if moved and fair_day is not None and info is not None:
         bump_listed({fair_day.id: {info.pass_id}}, now)
     VERDICTS.labels(verdict.reason.value, "verify").inc()
     return VerifyResult(verdict, event_id)
+
+
+def with_note(verdict: AdmissionVerdict, info: PassInfo | None) -> AdmissionVerdict:
+    """The verdict with the pass's check-in text, as a kiosk shows it (kiosk/gatekeeper.py:
+    a pass identified, not a token failure)."""
+    if verdict.serial is None or verdict.reason.is_token_failure:
+        return verdict
+    note = attention.attention_for(info.appointment_id if info else None, verdict.kind)
+    return verdict.with_attention(*note) if note is not None else verdict
 
 
 def _token_for_code(code: str, fair_day: FairDay | None) -> str | None:
@@ -254,7 +270,7 @@ def decide_online(scan: Scan, *, venue: Venue, fair_day: FairDay | None, day: da
 
 def _record_event(device: Device, event_id: str, day: date, gate: str, serial: str | None,
                   document_index: str | None, info: PassInfo | None,
-                  verdict: AdmissionVerdict, at: datetime) -> None:
+                  verdict: AdmissionVerdict, at: datetime, zone_id: int | None = None) -> None:
     event = {"id": event_id, "pass_serial": serial, "document_index": document_index,
              "gate": gate, **verdict.event_fields(), "scanned_at": at, "offline": False}
     db.session.execute(dialect_insert(CheckInEvent.__table__).values(
@@ -262,7 +278,7 @@ def _record_event(device: Device, event_id: str, day: date, gate: str, serial: s
         serial=serial, document_index=document_index,
         appointment_id=info.appointment_id if info else None, gate=gate,
         direction=verdict.direction, admit=verdict.admit, reason=verdict.reason.value,
-        scanned_at=at, received_at=at, offline=False, source="verify",
+        scanned_at=at, received_at=at, offline=False, source="verify", zone_id=zone_id,
         digest=event_digest(event)).on_conflict_do_nothing(
             index_elements=["device_id", "event_id"]))
 
@@ -276,7 +292,14 @@ def _stored(device: Device, event_id: str) -> AdmissionVerdict | None:
         return None
     appointment = db.session.get(Appointment, row.appointment_id) \
         if row.appointment_id else None
-    return AdmissionVerdict.for_reason(
+    kind = db.session.scalar(select(Pass.kind).where(Pass.serial == row.serial)) \
+        if row.serial else None
+    verdict = AdmissionVerdict.for_reason(
         Reason(row.reason), row.direction, serial=row.serial,
+        kind=PassKind(kind) if kind else None,
         holder_name_masked=appointment.name_masked if appointment else None,
         document_masked=appointment.document_masked if appointment else None)
+    # With the check-in text as it is now (the first answer's is not stored).
+    note = attention.attention_for(row.appointment_id, kind) \
+        if verdict.serial is not None and not verdict.reason.is_token_failure else None
+    return verdict.with_attention(*note) if note is not None else verdict

@@ -14,8 +14,6 @@ accept and an expiry, exactly one wins.
 """
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -29,15 +27,14 @@ from gate.i18n import Text
 from gate.masking import mask_document, mask_name
 from registration.extensions import db
 from registration.models import (
-    Appointment, Channel, FairDay, ManifestChange, Venue, WaitlistEntry, WaitlistStatus,
+    Appointment, Channel, FairDay, ManifestChange, WaitlistEntry, WaitlistStatus,
 )
 from registration.services import booking, manifest, passes
 from registration.services.calendar import utc_now
 from registration.services.errors import Conflict, InvalidInput, NotFound
 from registration.services.identity import vault
+from registration.services.link_tokens import new_token, token_hash
 from registration.services.venues import day_status, get_fair_day
-
-TOKEN_BYTES = 32
 
 NOT_FULL = Text("该日尚有名额，请直接预约", "This day still has places: book it directly")
 NOT_OPEN = Text("该日不接受候补", "This day takes no waiting list")
@@ -77,10 +74,6 @@ class Expiry:
 
     entry: WaitlistEntry
     passed_to: Offer | None
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256((token or "").encode()).hexdigest()
 
 
 def offer_lifetime() -> timedelta:
@@ -211,7 +204,7 @@ def offer_next(place: HeldPlace, *, now: datetime | None = None) -> Offer | None
         .order_by(WaitlistEntry.joined_at, WaitlistEntry.id).limit(1))
     if head is None:
         return None
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     result = db.session.execute(
         update(table).where(table.c.id == head.id, table.c.status == "waiting")
         .values(status="offered", offer_token_hash=token_hash(token), offered_at=now,
@@ -345,19 +338,6 @@ def has_due_offers(fair_day_id: int, now: datetime | None = None) -> bool:
         WaitlistEntry.fair_day_id == fair_day_id,
         WaitlistEntry.status == WaitlistStatus.OFFERED,
         WaitlistEntry.offer_expires_at <= (now or utc_now())).limit(1)) is not None
-
-
-def day_with_due_offers(venue_code: str, day: date,
-                        now: datetime | None = None) -> FairDay | None:
-    """The venue-day if one of its offers ran out (one indexed read of ids, for booking
-    requests that name the day by venue and date)."""
-    day_id = db.session.scalar(
-        select(WaitlistEntry.fair_day_id).join(FairDay, WaitlistEntry.fair_day_id == FairDay.id)
-        .join(Venue, FairDay.venue_id == Venue.id)
-        .where(Venue.code == (venue_code or "").strip().upper(), FairDay.date == day,
-               WaitlistEntry.status == WaitlistStatus.OFFERED,
-               WaitlistEntry.offer_expires_at <= (now or utc_now())).limit(1))
-    return db.session.get(FairDay, day_id) if day_id is not None else None
 
 
 # -- for operators ---------------------------------------------------------------------

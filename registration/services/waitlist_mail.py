@@ -8,9 +8,6 @@ offer stands (operators see it in ``fairgate waitlist list``) and runs out as us
 """
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask import current_app, render_template
 from flask_babel import force_locale
 
@@ -18,13 +15,12 @@ from registration.links import public_url_for
 from registration.models import WaitlistEntry
 from registration.services import mail, mail_queue, messages
 from registration.services.errors import ServiceError
+from registration.services.link_tokens import local_time_label
 
 
 def local_deadline(entry: WaitlistEntry) -> str:
     """The offer's expiry in the venue's local time, e.g. ``2026-09-10 14:05 (Asia/Shanghai)``."""
-    zone = entry.fair_day.venue.timezone
-    moment: datetime = entry.offer_expires_at.astimezone(ZoneInfo(zone))
-    return f"{moment:%Y-%m-%d %H:%M} ({zone})"
+    return local_time_label(entry.offer_expires_at, entry.fair_day.venue.timezone)
 
 
 def offer_message(entry: WaitlistEntry, token: str, to: str):

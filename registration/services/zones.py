@@ -7,15 +7,16 @@ commits.
 from __future__ import annotations
 
 import re
+from datetime import time
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from gate.i18n import Text
 from gate.passes import PassKind
 from gate.vocabulary import ZoneKind
 from registration.extensions import db
-from registration.models import Gate, Venue, Zone, join_codes
+from registration.models import Forum, Gate, Venue, Zone, join_codes
 from registration.services.errors import invalid_field
 
 CODE_RE = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,19}")
@@ -26,6 +27,10 @@ BAD_KIND = Text("区域类型须为 " + "、".join(k.value for k in ZoneKind),
                 "The zone kind must be one of " + ", ".join(k.value for k in ZoneKind))
 BAD_CAPACITY = Text("容量须为正整数（不限请留空）",
                     "The capacity must be a whole number of 1 or more (leave it out for none)")
+MAX_PEOPLE = 1_000_000  # a capacity or a forum's seats, as a day's quota at most
+TOO_MANY = Text("不能超过 1,000,000", "At most 1,000,000")
+BAD_CLOSES = Text("关闭时间须为 HH:MM（如 21:30；留空则随场馆闭馆）",
+                  "A closing time is HH:MM, e.g. 21:30 (leave it out for the venue's)")
 OTHER_VENUE = Text("该区域编号已属于另一个场馆", "This zone code belongs to another venue")
 NAME_REQUIRED = Text("请填写中英文名称", "Give the name in Chinese and in English")
 NAME_TOO_LONG = Text("名称过长（中文最多 100 字，英文最多 150 字）",
@@ -36,6 +41,11 @@ KIND_NAMES = ", ".join(k.value for k in PassKind if k is not PassKind.online)
 def unknown_pass_kind(code: str) -> Text:
     return Text(f"没有这种证件类型：{code}（可用：{KIND_NAMES}）",
                 f"Unknown pass kind: {code} (use {KIND_NAMES})")
+
+
+def capacity_below_seats(seats: int) -> Text:
+    return Text(f"容量不能少于本区域论坛的座位数（{seats}）",
+                f"The capacity cannot be below the seats of a forum in this zone ({seats})")
 
 
 def gate_taken(code: str, owner: str) -> Text:
@@ -81,6 +91,19 @@ def _names(name_zh: str | None, name_en: str | None, field: str = "name",
     return zh, en
 
 
+def closing_time(value) -> time | None:
+    """The zone's own closing time (everyone inside is checked out then), or None."""
+    if value is None or isinstance(value, time) and value.tzinfo is None:
+        return value
+    try:
+        parsed = time.fromisoformat(str(value).strip())
+    except ValueError:
+        raise invalid_field("closes", BAD_CLOSES, "invalid_closes") from None
+    if parsed.tzinfo is not None:
+        raise invalid_field("closes", BAD_CLOSES, "invalid_closes")
+    return parsed
+
+
 def zone_kind(value) -> ZoneKind:
     try:
         return ZoneKind(str(value or "").strip().lower())
@@ -89,9 +112,10 @@ def zone_kind(value) -> ZoneKind:
 
 
 def set_zone(venue_code: str, code: str, *, kind, name_zh: str, name_en: str,
-             capacity: int | None = None, gates=(), kinds=()) -> Zone:
+             capacity: int | None = None, gates=(), kinds=(), closes=None) -> Zone:
     """Create or change a zone and its door gates. ``gates``: door gate codes (new ones are
-    created in the venue); none for a new zone makes one gate coded like the zone."""
+    created in the venue); none for a new zone makes one gate coded like the zone.
+    ``closes``: its own closing time (a time or ``HH:MM``; None: the venue's)."""
     venue = db.session.scalar(select(Venue).where(
         Venue.code == (venue_code or "").strip().upper()))
     if venue is None:
@@ -100,11 +124,18 @@ def set_zone(venue_code: str, code: str, *, kind, name_zh: str, name_en: str,
     kind = zone_kind(kind)
     if capacity is not None and (isinstance(capacity, bool) or int(capacity) < 1):
         raise invalid_field("capacity", BAD_CAPACITY, "invalid_capacity")
+    if capacity is not None and int(capacity) > MAX_PEOPLE:
+        raise invalid_field("capacity", TOO_MANY, "invalid_capacity")
     zh, en = _names(name_zh, name_en)
     allowed = pass_kinds(kinds)
+    closes = closing_time(closes)
     zone = db.session.scalar(select(Zone).where(Zone.code == code))
     if zone is not None and zone.venue_id != venue.id:
         raise invalid_field("code", OTHER_VENUE, "zone_in_other_venue")
+    if zone is not None and capacity is not None:  # set_forum keeps seats within it too
+        seats = db.session.scalar(select(func.max(Forum.seats)).where(Forum.zone_id == zone.id))
+        if seats is not None and seats > int(capacity):
+            raise invalid_field("capacity", capacity_below_seats(seats), "capacity_below_seats")
     gate_codes = [normal_code(g, "gate") for g in gates or ()]
     if not gate_codes and (zone is None or not _gates_of(zone)):
         gate_codes = [code]
@@ -123,6 +154,7 @@ def set_zone(venue_code: str, code: str, *, kind, name_zh: str, name_en: str,
     zone.kind, zone.name_zh, zone.name_en = kind, zh, en
     zone.capacity = int(capacity) if capacity is not None else None
     zone.kinds = join_codes(allowed)
+    zone.closes = closes
     db.session.flush()
     for gate_code in dict.fromkeys(gate_codes):
         if gate_code not in found:

@@ -18,6 +18,9 @@ def init_app(app: Flask) -> None:
     for module in (public, passes, manage, groups, waitlist, scan, forums):
         app.register_blueprint(module.blueprint)
     app.register_blueprint(credentials.blueprint)
+    from registration.web import forum_waitlist  # imports the forum pages' helpers
+
+    app.register_blueprint(forum_waitlist.blueprint)
     staff.init_app(app)
     from registration.web import org  # the organisation portal (/org/)
 

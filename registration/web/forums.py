@@ -7,7 +7,7 @@ Like the appointment look-up, the document number is only ever POSTed, never sho
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
@@ -15,29 +15,20 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from gate.i18n import Text
 from gate.kinds import kind_info
 from gate.passes import PassKind
+from registration.actions import forum_waitlist as line_actions
+from registration.actions import seats as seat_actions
 from registration.actions.actors import Actor
 from registration.actions.unit import unit_of_work
 from registration.extensions import db
 from registration.models import Forum, Seat
 from registration.ratelimits import per_document
+from registration.services import forums as forum_service
+from registration.services import seats as seat_service
 from registration.services.errors import ServiceError
 from registration.web.forms import LookupForm, apply_service_error
 from registration.web.locale import current_lang, tr
 from registration.web.public import post_limit
 from registration.waitingroom import guard
-
-
-def _services():
-    """The forum and seat services, and the seat actions when they exist (they own the
-    audit entry; the services are the fallback)."""
-    from registration.services import forums as forum_service
-    from registration.services import seats as seat_service
-
-    try:
-        from registration.actions import seats as seat_actions
-    except ImportError:
-        seat_actions = None
-    return forum_service, seat_service, seat_actions
 
 
 blueprint = Blueprint("forums", __name__)
@@ -90,20 +81,11 @@ class ForumRow:
 def forum_row(forum: Forum, now: datetime | None = None) -> ForumRow:
     zone = ZoneInfo(forum.zone.venue.timezone)
     starts, ends = forum.starts.astimezone(zone), forum.ends.astimezone(zone)
-    now = now or datetime.now(timezone.utc)
     opens_local = forum.registration_opens.astimezone(zone) if forum.registration_opens \
         else None
-    closes = forum.registration_closes or forum.starts
-    if now >= closes:
-        status = "closed"
-    elif forum.registration_opens is not None and now < forum.registration_opens:
-        status = "not_yet"
-    elif forum.seats_left <= 0:
-        status = "full"
-    else:
-        status = "open"
     return ForumRow(forum=forum, day=starts.date(), time=f"{starts:%H:%M}–{ends:%H:%M}",
-                    starts_local=starts, ends_local=ends, status=status,
+                    starts_local=starts, ends_local=ends,
+                    status=seat_service.registration_status(forum, now),
                     opens_local=opens_local)
 
 
@@ -138,7 +120,7 @@ def _filters() -> dict:
 @blueprint.get("/forums")
 def listing():
     filters = _filters()
-    forum_service = _services()[0]
+    line_actions.expire_lazily()  # seats held by offers that ran out count as left
     every = [forum_row(forum) for forum in forum_service.listing()]
     rows = [forum_row(forum) for forum in forum_service.listing(**filters)]
     days = sorted({row.day for row in every})
@@ -162,20 +144,12 @@ def _visitor() -> Actor:
 
 
 def _reserve(forum: Forum, form: SeatForm) -> Seat:
-    _, seat_service, seat_actions = _services()
-    if seat_actions is not None and hasattr(seat_actions, "reserve"):
-        return seat_actions.reserve(_visitor(), forum.code, code=form.code.data,
-                                    document_number=form.document_number.data)
-    return seat_service.reserve(forum.code, code=form.code.data,
+    return seat_actions.reserve(_visitor(), forum.code, code=form.code.data,
                                 document_number=form.document_number.data)
 
 
 def _cancel(forum: Forum, form: SeatForm) -> Seat:
-    _, seat_service, seat_actions = _services()
-    if seat_actions is not None and hasattr(seat_actions, "cancel"):
-        return seat_actions.cancel(_visitor(), forum.code, code=form.code.data,
-                                   document_number=form.document_number.data)
-    return seat_service.cancel(forum.code, code=form.code.data,
+    return seat_actions.cancel(_visitor(), forum.code, code=form.code.data,
                                document_number=form.document_number.data)
 
 
@@ -188,6 +162,8 @@ def _seat_page(code: str, *, give_back: bool):
         if form.validate():
             try:
                 guard.proof_of_work_if_asked()  # while staff ask it on every look-up
+                if not give_back:
+                    line_actions.expire_lazily(forum)  # a lapsed offer frees its seat
                 with unit_of_work():
                     seat = (_cancel if give_back else _reserve)(forum, form)
             except ServiceError as err:
@@ -220,9 +196,9 @@ def cancel(code: str):
 
 def waitlist_url(code: str) -> str | None:
     """The forum's waiting-list page, when the service has one."""
-    if "forums.waitlist" not in current_app.view_functions:
+    if "forum_waitlist.join" not in current_app.view_functions:
         return None
-    return url_for("forums.waitlist", code=code)
+    return url_for("forum_waitlist.join", code=code)
 
 
 @blueprint.app_context_processor
@@ -232,4 +208,4 @@ def _globals() -> dict:
 
 def seats_of(appointment) -> list[Seat]:
     """The holder's active seats (by start) for the pass page and its calendar file."""
-    return _services()[1].seats_of_appointment(appointment)
+    return seat_service.seats_of_appointment(appointment)

@@ -204,10 +204,10 @@ def consistent_organisation(ctx, body):
     body = dict(body)
     country, kind, uscc = body.get("country"), body.get("kind"), body.get("uscc")
     if country == "CHN":
-        if uscc is None or is_valid_uscc(uscc):
+        if uscc is None or (isinstance(uscc, str) and is_valid_uscc(uscc)):
             body["uscc"] = fresh_uscc()
     elif isinstance(country, str):
-        if uscc is None or is_valid_uscc(uscc):
+        if uscc is None or (isinstance(uscc, str) and is_valid_uscc(uscc)):
             body.pop("uscc", None)
         if body.get("registration_number") is None:
             body["registration_number"] = "HRB 12345"

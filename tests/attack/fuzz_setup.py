@@ -1,5 +1,6 @@
 """What a schemathesis run of fairgate needs beside the OpenAPI document: a kiosk's device
-token, unused enrolment codes, a booked appointment to look up, a full venue-day with a
+token, unused enrolment codes, a booked appointment to look up (and a forum on its day to
+reserve a seat in), a full venue-day with a
 waiting entry and an offer on its list, a venue-day behind the waiting room, and the config
 file (tests/attack/schemathesis.toml) with them. Used by tests/attack/test_api_fuzz.py, and by
 hand against `make run` (docs/api.md)::
@@ -37,6 +38,9 @@ from gate.checksums import mod11_2_check_char
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 ENROLMENT_CODES = 5  # for the fuzzer's own enrolments; each code is good once
 FULL_VENUE, QUEUE_VENUE = "CNCC", "SHOUGANG"  # their day after tomorrow: see prepare()
+FUZZ_ROOM, FUZZ_FORUM = "CNCC-FUZZ", "FUZZ-F1"  # the forum seat operations name
+FULL_ROOM, FULL_FORUM = "CNCC-FUZZ2", "FUZZ-FULL"  # a one-seat forum, taken: its waiting list
+LOUNGE = "CNCC-FUZZL"  # a lounge's door: the annulled admission
 OFFER_LINK = re.compile(r"/waitlist/offer/([A-Za-z0-9_-]+)")
 
 
@@ -48,9 +52,12 @@ def fresh_resident_id() -> str:
     return body + mod11_2_check_char(body)
 
 
-def post(base_url: str, path: str, body: dict) -> tuple[int, dict]:
+def post(base_url: str, path: str, body: dict, token: str | None = None) -> tuple[int, dict]:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(f"{base_url}{path}", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
+                                     headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.load(response)
@@ -83,9 +90,77 @@ def prepare(base_url: str, cli: Callable[[list[str]], str], folder: Path,
             "FAIRGATE_FUZZ_CODE": booked["appointment"]["code"],
             "FAIRGATE_FUZZ_DOCUMENT": looked_up,
             "FAIRGATE_FUZZ_SERIAL": booked["pass"]["serial"],
+            **forum_of_day(base_url, cli, tomorrow),
+            **full_forum(base_url, cli, tomorrow),
             **full_day_with_offer(base_url, cli, outbox, later),
             **queue_day(cli, later, now),
-            **applied_credential(base_url)}
+            **applied_credential(base_url),
+            **annulled_admission(base_url, cli, enrolled["token"], now.date())}
+
+
+def annulled_admission(base_url: str, cli: Callable[[list[str]], str], token: str,
+                       today) -> dict[str, str]:
+    """An admission of the fuzz kiosk today, annulled at once: annulling it again answers
+    200 and changes nothing (a fresh one is annullable for 30 s only, less than a run). It
+    is verified at a lounge's door, which keeps no opening hours (the venue's are the
+    entrance's), so the setup works at any time of day."""
+    cli(["zone", "set", "CNCC", LOUNGE, "--kind", "vip_lounge", "--name-zh", "模糊测试休息室",
+         "--name-en", "Fuzz lounge"])
+    number = fresh_resident_id()
+    booked = book(base_url, "CNCC", today, number)
+    event_id = f"fuzz-annul-{secrets.token_hex(4)}"
+    status, answer = post(base_url, "/api/v1/gate/verify", {
+        "scan": booked["pass"]["token"], "direction": "in", "gate": LOUNGE,
+        "id": event_id}, token)
+    if status != 200 or not answer["verdict"]["admit"]:
+        raise RuntimeError(f"admission refused ({status}): {answer}")
+    status, answer = post(base_url, "/api/v1/gate/annul", {"event_id": event_id}, token)
+    if status != 200:
+        raise RuntimeError(f"annul refused ({status}): {answer}")
+    return {"FAIRGATE_FUZZ_ANNULLED_EVENT": event_id}
+
+
+def forum_of_day(base_url: str, cli: Callable[[list[str]], str], day) -> dict[str, str]:
+    """A forum on the looked-up appointment's CNCC day, open for reservations (as an
+    operator sets one up: `fairgate zone set`, `fairgate forum set`), which reservations
+    name with that appointment's code and document; and another booking of that day
+    holding a seat in it, which cancellations give back (the first is 200, whatever order
+    the operations are fuzzed in; later ones are 404 seat_not_found)."""
+    cli(["zone", "set", "CNCC", FUZZ_ROOM, "--kind", "forum_room", "--name-zh", "模糊测试室",
+         "--name-en", "Fuzz room"])
+    cli(["forum", "set", FUZZ_FORUM, "--zone", FUZZ_ROOM, "--title-zh", "模糊测试论坛",
+         "--title-en", "Fuzz forum", "--start", f"{day.isoformat()}T10:00",
+         "--end", f"{day.isoformat()}T11:30", "--seats", "1000"])
+    number = fresh_resident_id()
+    holder = book(base_url, "CNCC", day, number)["appointment"]["code"]
+    status, seat = post(base_url, f"/api/v1/forums/{FUZZ_FORUM}/seats",
+                        {"code": holder, "document_number": number})
+    if status != 201:
+        raise RuntimeError(f"seat refused ({status}): {seat}")
+    return {"FAIRGATE_FUZZ_FORUM": FUZZ_FORUM, "FAIRGATE_FUZZ_SEAT_CODE": holder,
+            "FAIRGATE_FUZZ_SEAT_DOCUMENT": number}
+
+
+def full_forum(base_url: str, cli: Callable[[list[str]], str], day) -> dict[str, str]:
+    """A one-seat forum on the same CNCC day, its seat taken by a new booking (or by an
+    earlier run's), and another booking of that day whose code and document join its
+    waiting list: the first join succeeds, later ones are 409 already_waiting."""
+    cli(["zone", "set", "CNCC", FULL_ROOM, "--kind", "forum_room", "--name-zh", "模糊测试室二",
+         "--name-en", "Fuzz room 2"])
+    cli(["forum", "set", FULL_FORUM, "--zone", FULL_ROOM, "--title-zh", "满座论坛",
+         "--title-en", "Full forum", "--start", f"{day.isoformat()}T14:00",
+         "--end", f"{day.isoformat()}T15:30", "--seats", "1"])
+    holder = fresh_resident_id()
+    held = book(base_url, "CNCC", day, holder)
+    status, seat = post(base_url, f"/api/v1/forums/{FULL_FORUM}/seats", {
+        "code": held["appointment"]["code"], "document_number": holder})
+    if status != 201 and seat.get("error", {}).get("code") != "seats_full":
+        raise RuntimeError(f"seat refused ({status}): {seat}")
+    waiting = fresh_resident_id()
+    joiner = book(base_url, "CNCC", day, waiting)
+    return {"FAIRGATE_FUZZ_FULL_FORUM": FULL_FORUM,
+            "FAIRGATE_FUZZ_FORUM_WAIT_CODE": joiner["appointment"]["code"],
+            "FAIRGATE_FUZZ_FORUM_WAIT_DOCUMENT": waiting}
 
 
 def applied_credential(base_url: str) -> dict[str, str]:

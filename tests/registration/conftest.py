@@ -10,6 +10,7 @@ from datetime import date
 from email import policy
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -217,3 +218,32 @@ def issue_credential(app):
             return credential.code
 
     return build
+
+
+@pytest.fixture
+def at_once():
+    """``at_once([callable, ...])`` -> their results, each run in its own thread, all
+    released together."""
+
+    def run(calls):
+        barrier = threading.Barrier(len(calls))
+        results = [None] * len(calls)
+        errors = []
+
+        def worker(index, call):
+            try:
+                barrier.wait()
+                results[index] = call()
+            except BaseException as exc:  # reported in the test's thread
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        if errors:
+            raise errors[0]
+        return results
+
+    return run

@@ -17,8 +17,13 @@ def test_demo_seeds_both_venues_with_a_slot_day(fairgate):
     listing = fairgate("venue", "list").stdout
     assert "CNCC\t国家会议中心 / China National Convention Center" in listing
     assert "SHOUGANG\t首钢园 / Shougang Park" in listing
+    zones, forums = fairgate("zone", "list").stdout, fairgate("forum", "list").stdout
+    assert "CNCC-R301" in zones and "CNCC-VIP" in zones and "CNCC-MEDIA" in zones
+    assert forums.count("CNCC-R301") == 6  # two forums on each of the first three days
     fairgate("demo")  # running it again changes nothing and does not fail
     assert fairgate("venue", "list").stdout == listing
+    assert fairgate("zone", "list").stdout == zones
+    assert fairgate("forum", "list").stdout == forums
 
 
 def test_day_set_creates_and_changes_a_day(fairgate):

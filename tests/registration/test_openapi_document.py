@@ -136,3 +136,20 @@ def test_the_examples_follow_the_open_days(app):
     after = client.get("/api/openapi.json").get_json()
     body = after["paths"]["/api/v1/appointments"]["post"]["requestBody"]["content"][JSON]
     assert client.post("/api/v1/appointments", json=body["example"]).status_code == 201
+
+
+@pytest.mark.parametrize("area,allowed", [(0, False), (-1, False), (0.5, True),
+                                          (100000, True), (100000.5, False)])
+def test_an_open_range_end_is_an_open_end_in_the_document_and_the_service(demo, area, allowed):
+    """A stand of 0 m² is refused by the schema (Range min_inclusive=False): the document
+    says exclusiveMinimum so that no client is told it may send it (schemathesis found it)."""
+    client, document = demo
+    content = document["paths"]["/api/v1/organisations"]["post"]["requestBody"]["content"][JSON]
+    body = copy.deepcopy(content["example"])
+    body["stand"] = {"venue": "CNCC", "hall": "E1", "area_m2": area}
+    errors = list(validator(document, content).iter_errors(body))
+    assert (errors == []) is allowed
+    answer = client.post("/api/v1/organisations", json=body)
+    assert (answer.status_code != 422) is allowed, answer.get_json()
+    if not allowed:
+        assert "stand.area_m2" in answer.get_json()["error"]["fields"]

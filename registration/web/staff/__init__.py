@@ -11,6 +11,9 @@ from registration.web.staff import (  # noqa: E402,F401
 )
 from registration.web.staff import badges, messages  # noqa: E402,F401
 from registration.web.staff import review  # noqa: E402,F401
+from registration.web.staff import zones  # noqa: E402,F401
+from registration.web.staff import rooms  # noqa: E402,F401
+from registration.web.staff import attention, forum_seats  # noqa: E402,F401
 from registration.web.staff.access import check_session  # noqa: E402
 
 blueprint.before_request(check_session)

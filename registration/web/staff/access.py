@@ -4,9 +4,11 @@
 |---------------------------------------|------|------------|-------|
 | walk-in desk, labels, search          | own  | own        | all   |
 | live dashboard                        | own  | own        | all   |
-| days, slots, gates, devices, passes   | -    | own        | all   |
+| days, slots, gates, devices, passes,  | -    | own        | all   |
+| zones and forums, forum seats         |      |            |       |
 | exports and daily report              | -    | own        | all   |
-| venues, audit log, purge              | -    | -          | all   |
+| venues, audit log, purge,             | -    | -          | all   |
+| check-in texts (they span venues)     |      |            |       |
 
 "own": the account's venue only; another venue's code in a URL answers 403.
 

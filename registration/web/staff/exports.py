@@ -16,7 +16,7 @@ from registration.web.staff.access import MANAGERS, audit, parse_day, staff_requ
 from registration.web.staff.desk import choose_venue
 
 KINDS = {"appointments.csv", "checkins.csv", "report.pdf", "kinds.csv",
-         "exhibitor-badges.csv"}
+         "exhibitor-badges.csv", "forums.csv"}
 
 
 @blueprint.get("/exports")
@@ -44,6 +44,8 @@ def export_file(venue: Venue, day: str, kind: str):
         body, mimetype = export_service.checkins_csv(venue, wanted), "text/csv"
     elif kind == "kinds.csv":  # counts by credential kind
         body, mimetype = export_service.kinds_csv(venue, wanted), "text/csv"
+    elif kind == "forums.csv":  # forum attendance: counts only
+        body, mimetype = export_service.forums_csv(venue, wanted), "text/csv"
     elif kind == "exhibitor-badges.csv":  # the venue's exhibitors as of now (any day)
         body, mimetype = export_service.exhibitor_badges_csv(venue), "text/csv"
     else:

@@ -1,9 +1,8 @@
-"""Builders for the gate tests: enrolled devices, bookings, extra gates, threads at once."""
+"""Builders for the gate tests: enrolled devices, bookings, extra gates, rooms and forums."""
 from __future__ import annotations
 
-import threading
-
 import pytest
+from gatetools import beijing_at
 
 
 @pytest.fixture
@@ -29,35 +28,6 @@ def gates(make_fair_day, make_device):
     return day, make_device("CNCC", "CNCC-E1"), make_device("CNCC", "CNCC-E2")
 
 
-@pytest.fixture
-def at_once():
-    """``at_once([callable, ...])`` -> their results, each run in its own thread, all
-    released together."""
-
-    def run(calls):
-        barrier = threading.Barrier(len(calls))
-        results = [None] * len(calls)
-        errors = []
-
-        def worker(index, call):
-            try:
-                barrier.wait()
-                results[index] = call()
-            except BaseException as exc:  # reported in the test's thread
-                errors.append(exc)
-
-        threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
-        if errors:
-            raise errors[0]
-        return results
-
-    return run
-
-
 def error_of(response, status: int) -> dict:
     """The one error shape, with the expected status."""
     assert response.status_code == status, response.get_data(as_text=True)
@@ -70,3 +40,59 @@ def error_of(response, status: int) -> dict:
 @pytest.fixture
 def gate_error():
     return error_of
+
+
+# --- zone doors (issue 13): rooms, forums and seats today, through the services ----------
+
+@pytest.fixture
+def room(app):
+    """``room(code="CNCC-R301", kind="forum_room", capacity=None, kinds=())`` -> the zone
+    code (its door gate has the same code), made with services/zones.py."""
+    from registration.extensions import db
+    from registration.services import zones
+
+    def build(code: str = "CNCC-R301", kind: str = "forum_room", capacity=None, kinds=()):
+        with app.app_context():
+            number = code.rsplit("-", 1)[-1]
+            zones.set_zone("CNCC", code, kind=kind, name_zh=f"{number}室",
+                           name_en=f"Room {number}", capacity=capacity, kinds=kinds)
+            db.session.commit()
+        return code
+
+    return build
+
+
+@pytest.fixture
+def forum(app):
+    """``forum(code, day, "10:30", "12:00", room="CNCC-R301", seats=10, **options)``: a
+    forum of the room on ``day`` (Beijing times)."""
+    from registration.extensions import db
+    from registration.services import forums
+
+    def build(code: str, day, starts: str = "10:30", ends: str = "12:00", *,
+              room: str = "CNCC-R301", seats: int = 10, **options) -> str:
+        with app.app_context():
+            forums.set_forum(code, zone_code=room, title_zh=f"{code}论坛",
+                             title_en=f"Forum {code}", starts=beijing_at(day, starts),
+                             ends=beijing_at(day, ends), seats=seats, **options)
+            db.session.commit()
+        return code
+
+    return build
+
+
+@pytest.fixture
+def seat(app):
+    """``seat(forum_code, booking)``: a seat for the booking (``book``'s answer), reserved
+    at midnight of the forum's day, with the booking's code and document number."""
+    from registration.extensions import db
+    from registration.services import forums, seats
+
+    def build(forum_code: str, booking: dict) -> None:
+        with app.app_context():
+            day = forums.forum_day(forums.get_forum(forum_code))
+            seats.reserve(forum_code, code=booking["appointment"]["code"],
+                          document_number=booking["number"], now=beijing_at(day, "00:00"))
+            db.session.commit()
+
+    return build

@@ -142,3 +142,29 @@ def test_the_largest_request_is_the_setting(app, limited, gate_error):
                                       json={"lease_id": "greedy", "request": 4})
     assert "request" in gate_error(response, 422)["fields"]
     assert lease(app, e1, request=3)["limited"] is True
+
+
+def test_door_kiosks_of_one_room_asking_at_once_never_exceed_its_capacity(
+        app, make_fair_day, make_device, room, at_once):
+    """A room's pool holds like the venue's: eight door kiosks of a 12-place room asking
+    for 5 each at once get 12 in all; the venue's own pool is not touched."""
+    from registration.extensions import db
+    from registration.models import OccupancyPool as PoolRow
+    from registration.models import Zone
+
+    make_fair_day("CNCC", offset=0, occupancy_limit=20)
+    code = room("CNCC-R400", capacity=12)
+    with app.app_context():
+        from registration.services import zones
+        zones.set_zone("CNCC", code, kind="forum_room", name_zh="400室", name_en="Room 400",
+                       capacity=12, gates=[f"{code}-{n}" for n in range(2, 9)])
+        db.session.commit()
+    doors = [make_device("CNCC", code)] + [make_device("CNCC", f"{code}-{n}")
+                                           for n in range(2, 9)]
+    answers = at_once([lambda k=k: lease(app, k, request=5) for k in doors])
+    assert sum(a["granted"] for a in answers) == 12
+    with app.app_context():
+        zone = db.session.scalar(select(Zone).where(Zone.code == code))
+        pools = {row.zone_id: row for row in db.session.scalars(select(PoolRow))}
+        assert pools[zone.id].outstanding == 12 and pools[zone.id].granted_total == 12
+        assert None not in pools or pools[None].outstanding == 0

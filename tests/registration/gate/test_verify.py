@@ -27,7 +27,8 @@ def test_a_valid_pass_is_admitted_with_its_masked_holder(app, gates, book):
     verdict = check(app, e1, booking["pass"]["token"])
     assert verdict == {"admit": True, "reason": "ok", "colour": "green",
                        "message": {"zh": "欢迎入场", "en": "Welcome, please enter"},
-                       "holder": booking["appointment"]["holder"]}
+                       "holder": booking["appointment"]["holder"],
+                       "attention": None, "needs_staff": False}
     assert booking["number"] not in str(verdict)
 
 

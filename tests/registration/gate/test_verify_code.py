@@ -30,7 +30,8 @@ def test_a_typed_code_is_decided_as_its_pass_and_recorded(app, gates, book):
     verdict = response.get_json()["verdict"]
     assert verdict == {"admit": True, "reason": "ok", "colour": "green",
                        "message": {"zh": "欢迎入场", "en": "Welcome, please enter"},
-                       "holder": booking["appointment"]["holder"]}
+                       "holder": booking["appointment"]["holder"],
+                       "attention": None, "needs_staff": False}
     # The same presence as a scanned pass: the pass itself is now inside.
     assert check(app, e2, code)["reason"] == "already_inside"
     repeat = app.test_client().post("/api/v1/gate/verify", headers=e2.headers, json={
@@ -59,7 +60,8 @@ def test_a_wrong_code_finds_no_appointment_and_is_recorded(app, gates, book):
     verdict = post_verify(app, e1, {"code": "ZZZZ2222"}, id="hh-code-2").get_json()["verdict"]
     assert verdict == {"admit": False, "reason": "no_appointment", "colour": "red",
                        "message": verdict["message"],
-                       "holder": {"name": None, "document": None}}
+                       "holder": {"name": None, "document": None},
+                       "attention": None, "needs_staff": False}
     assert verdict["message"]["zh"] and verdict["message"]["en"]
     assert check(app, e1, "ZZZZ2222", "out")["reason"] == "not_inside"
     with app.app_context():

@@ -15,6 +15,7 @@ def test_each_staff_action_is_audited(app, venues, make_staff, book_online, make
 
     admin_name, desk_name = make_staff("admin"), make_staff("desk", "CNCC")
     booked = book_online(venues)
+    seated = book_online(venues)  # holds a seat in F-1 that staff take back
     code, device = booked["appointment"]["code"], make_device("CNCC")
     anonymous = app.test_client()
     log_in(anonymous, desk_name, "wrong password")
@@ -46,6 +47,13 @@ def test_each_staff_action_is_audited(app, venues, make_staff, book_online, make
          {"quota": "12", "walk_in_reserve": "3", "opens": "00:00", "closes": "23:59"}),
         (admin, "post", f"/staff/operations/CNCC/days/{day}/slots",
          {"code": "ALL", "starts": "00:00", "ends": "23:59", "quota": "12"}),
+        (admin, "post", "/staff/operations/CNCC/zones/new",
+         {"code": "CNCC-R301", "kind": "forum_room", "name_zh": "301会议室",
+          "name_en": "Room 301"}),
+        (admin, "post", "/staff/operations/CNCC/forums/new",
+         {"code": "F-1", "zone": "CNCC-R301", "title_zh": "论坛", "title_en": "Forum",
+          "starts": f"{day}T10:00", "ends": f"{day}T11:00", "seats": "10",
+          "doors_open_minutes": "30", "admit_until_minutes": "20"}),
         (admin, "post", "/staff/devices/CNCC/codes", {"gate": "CNCC-E1", "hours": "1"}),
         (admin, "post", f"/staff/devices/CNCC/{device.id}/revoke", {}),
         (admin, "post", f"/staff/appointments/CNCC/{code}/revoke", {"reason": "lost"}),
@@ -70,6 +78,18 @@ def test_each_staff_action_is_audited(app, venues, make_staff, book_online, make
     for client, method, url, data in steps:
         response = getattr(client, method)(url, data=data)
         assert response.status_code in (200, 302), (url, response.status_code)
+    with app.app_context():  # reserved while F-1 still took reservations (it is today)
+        from registration.services import seats as seat_service
+
+        seat = seat_service.reserve(
+            "F-1", code=seated["appointment"]["code"], document_number=seated["number"],
+            now=seat_service.get_forum("F-1").starts - timedelta(hours=1))
+        db.session.commit()
+        seat_id = seat.id
+    for url, data in ((f"/staff/operations/CNCC/forums/F-1/seats/{seat_id}/cancel", {}),
+                      ("/staff/attention", {"kind": "guest", "text_zh": "嘉宾通道",
+                                            "text_en": "Guest lane", "decision": "set"})):
+        assert admin.post(url, data=data).status_code == 302, url
     with app.app_context():
         entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
         # Every action but those nobody takes on a staff page: the waiting list's (a
@@ -81,10 +101,9 @@ def test_each_staff_action_is_audited(app, venues, make_staff, book_online, make
                      "organisation_registered", "portal_sign_in", "member_added",
                      "member_removed", "member_replaced", "credential_applied",
                      "credential_issued", "credential_revoked", "message_failed",
-                     # Issue 13's zone, forum, seat, attention and check-out actions: no
-                     # staff channel records them yet (see the issue's closing note).
-                     "zone_set", "forum_set", "seat_cancelled_by_staff",
-                     "forum_waitlist_offered", "attention_set", "gate_checked_out"}
+                     # Issue 13's offers (nobody waits here: tests/registration/forums)
+                     # and check-out (the command line and its timer).
+                     "forum_waitlist_offered", "gate_checked_out"}
         assert {entry.action for entry in entries} - elsewhere == set(ACTIONS) - elsewhere
         for entry in entries:
             assert entry.at is not None and entry.username and entry.remote_addr == "127.0.0.1"
@@ -93,11 +112,21 @@ def test_each_staff_action_is_audited(app, venues, make_staff, book_online, make
         assert by_action["desk_booking"].venue_code == "CNCC"
         assert by_action["pass_revoked"].target == code
         assert by_action["day_set"].target == day
+        assert (by_action["zone_set"].venue_code, by_action["zone_set"].target) == \
+            ("CNCC", "CNCC-R301")
+        assert (by_action["forum_set"].username, by_action["forum_set"].target) == \
+            (admin_name, "F-1")
         assert "12" in by_action["day_set"].details and "10" in by_action["day_set"].details
         assert by_action["login_failed"].staff_user_id is not None
+        taken_back = by_action["seat_cancelled_by_staff"]
+        assert (taken_back.username, taken_back.venue_code, taken_back.target) == \
+            (admin_name, "CNCC", "F-1")
+        assert seated["appointment"]["code"] in taken_back.details
+        assert (by_action["attention_set"].username, by_action["attention_set"].target) == \
+            (admin_name, "kind:guest")
         # No plain document number anywhere in the log.
         text = " ".join(f"{e.target} {e.details}" for e in entries)
-        assert booked["number"] not in text
+        assert booked["number"] not in text and seated["number"] not in text
 
 
 def test_command_line_changes_appear_in_the_audit_log_with_their_operator(

@@ -2,27 +2,9 @@
 place goes to exactly one person and the counter never exceeds the quota."""
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta, timezone
 
 from waitlisttools import assert_invariant
-
-
-def _together(*calls):
-    """Run every call in its own thread (own connection), released together."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(index, call):
-        barrier.wait()
-        results[index] = call()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def _accept(app, token):
@@ -33,12 +15,12 @@ def _accept(app, token):
 
 
 def test_two_accepts_of_one_offer_book_once(app, full_day, join, cancel, day_state,
-                                            offer_tokens):
+                                            offer_tokens, at_once):
     day, booked = full_day(quota=1)
     join(day, email="only@example.com")
     cancel(*booked[0])
     token = offer_tokens()["only@example.com"][0]
-    statuses = _together(*[_accept(app, token) for _ in range(4)])
+    statuses = at_once([_accept(app, token) for _ in range(4)])
     assert sorted(statuses) == [201, 409, 409, 409]
     state = day_state(day)
     assert (state.booked, state.active, state.statuses) == (1, 1, ["booked"])
@@ -59,7 +41,7 @@ def _expire(app, now):
 
 
 def test_accept_against_expiry_one_of_them_wins(app, full_day, join, cancel, day_state,
-                                                offer_tokens):
+                                                offer_tokens, at_once):
     day, booked = full_day(quota=1)
     join(day, email="first@example.com")
     join(day, email="second@example.com")
@@ -67,7 +49,7 @@ def test_accept_against_expiry_one_of_them_wins(app, full_day, join, cancel, day
     token = offer_tokens()["first@example.com"][0]
     # The clock of the expiry is past the offer's time; the accept comes just in time.
     later = datetime.now(timezone.utc) + timedelta(hours=3)
-    accepted, expired = _together(_accept(app, token), _expire(app, later))
+    accepted, expired = at_once([_accept(app, token), _expire(app, later)])
     state = day_state(day)
     assert_invariant(state)
     if accepted == 201:
@@ -79,11 +61,11 @@ def test_accept_against_expiry_one_of_them_wins(app, full_day, join, cancel, day
 
 
 def test_cancel_against_joins_never_leaves_a_free_place_beside_the_line(
-        app, full_day, join, cancel, day_state):
+        app, full_day, join, cancel, day_state, at_once):
     day, booked = full_day(quota=2)
     calls = [lambda: cancel(*booked[0]).status_code]
     calls += [lambda: join(day).status_code for _ in range(5)]
-    results = _together(*calls)
+    results = at_once(calls)
     assert results[0] == 200
     state = day_state(day)
     assert_invariant(state)
@@ -97,12 +79,12 @@ def test_cancel_against_joins_never_leaves_a_free_place_beside_the_line(
 
 
 def test_two_cancellations_offer_two_places_in_order(app, full_day, join, cancel,
-                                                     day_state, offer_tokens):
+                                                     day_state, offer_tokens, at_once):
     day, booked = full_day(quota=3)
     for name in ("a", "b", "c"):
         assert join(day, email=f"{name}@example.com").status_code == 201
-    results = _together(lambda: cancel(*booked[0]).status_code,
-                        lambda: cancel(*booked[1]).status_code)
+    results = at_once([lambda: cancel(*booked[0]).status_code,
+                       lambda: cancel(*booked[1]).status_code])
     assert results == [200, 200]
     state = day_state(day)
     assert state.statuses == ["offered", "offered", "waiting"]
@@ -112,7 +94,7 @@ def test_two_cancellations_offer_two_places_in_order(app, full_day, join, cancel
 
 
 def test_decline_against_accept_of_one_offer(app, full_day, join, cancel, day_state,
-                                             offer_tokens):
+                                             offer_tokens, at_once):
     day, booked = full_day(quota=1)
     join(day, email="first@example.com")
     join(day, email="second@example.com")
@@ -123,7 +105,7 @@ def test_decline_against_accept_of_one_offer(app, full_day, join, cancel, day_st
         return app.test_client().post(f"/waitlist/offer/{token}",
                                       data={"decision": "decline"}).status_code
 
-    accepted, declined = _together(_accept(app, token), decline)
+    accepted, declined = at_once([_accept(app, token), decline])
     state = day_state(day)
     assert_invariant(state)
     assert state.booked == 1
