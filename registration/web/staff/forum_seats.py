@@ -16,16 +16,16 @@ from registration.services.errors import ServiceError
 from registration.web.locale import tr
 from registration.web.staff import blueprint
 from registration.web.staff.access import MANAGERS, staff_actor, staff_required
-from registration.web.staff.zones import _forum_of, _local
+from registration.web.staff.zones import forum_of_venue, venue_local
 
 
 def _page(venue: Venue, code: str, error: str | None = None, status: int = 200):
-    forum = _forum_of(venue, code)
+    forum = forum_of_venue(venue, code)
     line_actions.expire_lazily(forum)  # the line as a visitor would see it now
     return render_template("staff/forum_seats.html", venue=venue, forum=forum,
                            seats=forum_roster.seat_holders(forum),
                            line=forum_roster.line_of(forum), error=error,
-                           local=_local), status
+                           local=venue_local), status
 
 
 @blueprint.get("/operations/<venue>/forums/<code>/seats")
@@ -37,7 +37,7 @@ def operations_forum_seats(venue: Venue, code: str):
 @blueprint.post("/operations/<venue>/forums/<code>/seats/<int:seat_id>/cancel")
 @staff_required(roles=MANAGERS)
 def operations_forum_seat_cancel(venue: Venue, code: str, seat_id: int):
-    forum = _forum_of(venue, code)
+    forum = forum_of_venue(venue, code)
     try:
         with unit_of_work():
             seat = forum_roster.held_seat(forum, seat_id)

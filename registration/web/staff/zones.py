@@ -34,11 +34,11 @@ def operations_zones(venue: Venue):
     return render_template("staff/zones.html", venue=venue, zones=zones,
                            gates={zone.code: zone_service.gates_of(zone) for zone in zones},
                            forums=forum_service.listing(venue=venue.code),
-                           zone_kind_names=ZONE_KIND_NAMES, local=_local,
+                           zone_kind_names=ZONE_KIND_NAMES, local=venue_local,
                            kind_names={kind.value: info.name for kind, info in KINDS.items()})
 
 
-def _local(moment, venue: Venue, pattern: str = LOCAL_INPUT) -> str:
+def venue_local(moment, venue: Venue, pattern: str = LOCAL_INPUT) -> str:
     if moment is None:
         return ""
     return moment.astimezone(ZoneInfo(venue.timezone)).strftime(pattern)
@@ -105,7 +105,7 @@ def operations_zone_edit(venue: Venue, code: str):
     return _save_zone(venue, form, zone.code, new_only=False)
 
 
-def _forum_of(venue: Venue, code: str) -> Forum:
+def forum_of_venue(venue: Venue, code: str) -> Forum:
     forum = forum_service.get_forum(code)
     if forum is None or forum.zone.venue_id != venue.id:
         abort(404)
@@ -114,7 +114,7 @@ def _forum_of(venue: Venue, code: str) -> Forum:
 
 def _forum_page(venue: Venue, form: ForumForm, code: str | None = None, status: int = 200,
                 problems=()):
-    forum = _forum_of(venue, code) if code else None
+    forum = forum_of_venue(venue, code) if code else None
     return render_template("staff/forum_form.html", venue=venue, form=form, forum=forum,
                            problems=problems), status
 
@@ -160,15 +160,15 @@ def operations_forum_new(venue: Venue):
 @blueprint.route("/operations/<venue>/forums/<code>", methods=["GET", "POST"])
 @staff_required(roles=MANAGERS)
 def operations_forum_edit(venue: Venue, code: str):
-    forum = _forum_of(venue, code)
+    forum = forum_of_venue(venue, code)
     form = _forum_form(
         venue, zone=forum.zone.code, title_zh=forum.title_zh, title_en=forum.title_en,
-        starts=_local(forum.starts, venue), ends=_local(forum.ends, venue),
+        starts=venue_local(forum.starts, venue), ends=venue_local(forum.ends, venue),
         seats=str(forum.seats), kinds=forum.kind_list,
         doors_open_minutes=str(forum.doors_open_minutes),
         admit_until_minutes=str(forum.admit_until_minutes),
-        registration_opens=_local(forum.registration_opens, venue),
-        registration_closes=_local(forum.registration_closes, venue))
+        registration_opens=venue_local(forum.registration_opens, venue),
+        registration_closes=venue_local(forum.registration_closes, venue))
     del form.code  # the URL names the forum
     if request.method == "GET":
         return _forum_page(venue, form, forum.code)
