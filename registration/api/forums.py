@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, request
 
-from registration.actions import forum_waitlist as line_actions
 from registration.actions import seats as seat_actions
 from registration.actions.actors import Actor
 from registration.actions.unit import unit_of_work
@@ -71,7 +70,6 @@ def seat_data(seat: Seat) -> dict:
 @blueprint.get("/v1/forums")
 def list_forums():
     query = ForumQuerySchema().load(request.args.to_dict())
-    line_actions.expire_lazily()  # seats held by offers that ran out count as left
     now = utc_now()
     forums = forum_service.listing(day=query["day"], venue=query["venue"], kind=query["kind"])
     return FORUM_LIST.dump({"forums": [forum_data(forum, now) for forum in forums]})
@@ -83,7 +81,6 @@ def list_forums():
 def reserve_seat(code: str):
     data = load_body(SEAT_REQUEST)
     guard.proof_of_work_if_asked()  # while staff ask it on every look-up
-    line_actions.expire_lazily(seat_service.get_forum(code))  # a lapsed offer frees its seat
     with unit_of_work():
         seat = seat_actions.reserve(_visitor(), code, code=data["code"],
                                     document_number=data["document_number"])

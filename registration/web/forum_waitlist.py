@@ -50,8 +50,10 @@ class WaitlistJoinForm(LookupForm):
 
 @blueprint.before_app_request
 def _expire_forum_offers() -> None:
-    """Before a request about a forum (or the forum list), offers past their time run out,
-    so a seat nobody took is offered to the next in line or freed before it is counted."""
+    """Before a request about a forum (or the forum list), on the web and in the API,
+    offers past their time run out, so a seat nobody took is offered to the next in line
+    or freed before it is counted or reserved. The one place for it: the forum views and
+    endpoints do not call it again."""
     rule = request.url_rule.rule if request.url_rule is not None else None
     if rule in FORUM_LISTS:
         line_actions.expire_lazily()

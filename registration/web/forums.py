@@ -15,7 +15,6 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from gate.i18n import Text
 from gate.kinds import kind_info
 from gate.passes import PassKind
-from registration.actions import forum_waitlist as line_actions
 from registration.actions import seats as seat_actions
 from registration.actions.actors import Actor
 from registration.actions.unit import unit_of_work
@@ -120,7 +119,6 @@ def _filters() -> dict:
 @blueprint.get("/forums")
 def listing():
     filters = _filters()
-    line_actions.expire_lazily()  # seats held by offers that ran out count as left
     every = [forum_row(forum) for forum in forum_service.listing()]
     rows = [forum_row(forum) for forum in forum_service.listing(**filters)]
     days = sorted({row.day for row in every})
@@ -162,8 +160,6 @@ def _seat_page(code: str, *, give_back: bool):
         if form.validate():
             try:
                 guard.proof_of_work_if_asked()  # while staff ask it on every look-up
-                if not give_back:
-                    line_actions.expire_lazily(forum)  # a lapsed offer frees its seat
                 with unit_of_work():
                     seat = (_cancel if give_back else _reserve)(forum, form)
             except ServiceError as err:
