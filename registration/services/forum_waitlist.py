@@ -159,6 +159,19 @@ def find_offer(token: str) -> ForumWaitlistEntry:
     return entry
 
 
+def _close_open_offer(entry: ForumWaitlistEntry, status: str, now: datetime) -> None:
+    """Close ``entry``'s offer as ``status`` if it is still open (one conditional UPDATE,
+    so of an accept, a decline and an expiry at once exactly one wins); 409 ``offer_gone``
+    otherwise."""
+    table = ForumWaitlistEntry.__table__
+    closed = db.session.execute(
+        update(table).where(table.c.id == entry.id, table.c.status == "offered",
+                            table.c.offer_expires_at > now)
+        .values(status=status, closed_at=now))
+    if closed.rowcount != 1:
+        raise Conflict("offer_gone", OFFER_GONE)
+
+
 def accept(token: str, *, now: datetime | None = None):
     """Take the held seat (no seat is counted again). 409 ``offer_gone`` when the offer
     expired or was used; the reservation's own refusals (no booking that day any more,
@@ -172,15 +185,10 @@ def accept(token: str, *, now: datetime | None = None):
     # deadlocking.
     seat_service.lock_holder(holder)
     seat_service.lock_forum(forum)
-    table = ForumWaitlistEntry.__table__
-    claimed = db.session.execute(
-        update(table).where(table.c.id == entry.id, table.c.status == "offered",
-                            table.c.offer_expires_at > now)
-        .values(status="seated", closed_at=now))
-    if claimed.rowcount != 1:
-        raise Conflict("offer_gone", OFFER_GONE)
+    _close_open_offer(entry, "seated", now)
     seat_service.check_no_clash(forum, entry.document_index)
     seat = seat_service.write_seat(forum, holder, now)
+    table = ForumWaitlistEntry.__table__
     db.session.execute(update(table).where(table.c.id == entry.id).values(seat_id=seat.id))
     db.session.refresh(entry)
     return seat
@@ -195,13 +203,7 @@ def decline(token: str, *, now: datetime | None = None) -> Expiry:
     entry = find_offer(token)
     forum = db.session.get(Forum, entry.forum_id)
     seat_service.lock_forum(forum)
-    table = ForumWaitlistEntry.__table__
-    closed = db.session.execute(
-        update(table).where(table.c.id == entry.id, table.c.status == "offered",
-                            table.c.offer_expires_at > now)
-        .values(status="withdrawn", closed_at=now))
-    if closed.rowcount != 1:
-        raise Conflict("offer_gone", OFFER_GONE)
+    _close_open_offer(entry, "withdrawn", now)
     db.session.refresh(entry)
     db.session.refresh(forum)
     return Expiry(entry, pass_on(forum, now=now))
